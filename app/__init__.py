@@ -1,0 +1,74 @@
+"""The Flask application factory: a readable list of named steps."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from app.models.base import utcnow
+from app.opening_hours import parse_opening_hours
+from config.services import load_services
+from config.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment (or `test_config["SETTINGS"]`)."""
+    app = Flask(__name__, instance_relative_config=False)
+    configure(app, test_config or {})
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, overrides: dict[str, Any]) -> None:
+    """Settings, services and opening hours, parsed once; bad configuration fails now."""
+    settings: Settings = overrides.pop("SETTINGS", None) or load_settings()
+    app.config.update(
+        SETTINGS=settings,
+        SERVICES=load_services(settings.services_file),
+        OPENING_HOURS=parse_opening_hours(settings.opening_hours, settings.special_hours),
+        CLOCK=utcnow,
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    app.config.update(overrides)
+    for warning in settings.warnings:
+        log.warning(warning)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database to this app and close each request's session at teardown."""
+    from app.db import close_request_session
+    from app.extensions import db
+
+    db.configure(app.config["SETTINGS"].database_url)
+    app.teardown_appcontext(close_request_session)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Twilio's webhooks and the staff API."""
+    from app.api import bp as api_bp
+    from app.voice import bp as voice_bp
+
+    app.register_blueprint(voice_bp)
+    app.register_blueprint(api_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """JSON errors, never a stack trace."""
+    from app.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """The operators' `flask --app wsgi …` commands."""
+    from app.commands import register
+
+    register(app)

@@ -1,0 +1,7 @@
+"""The staff JSON API under /api, one module per resource."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+from app.api import auth, me, services  # noqa: E402, F401  (registers the routes on bp)

@@ -1,0 +1,30 @@
+"""POST /api/auth/token: email and password for a bearer token."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, jsonify
+from sqlalchemy import func, select
+
+from app import auth
+from app.api import bp
+from app.api.validation import field, json_body
+from app.db import request_session
+from app.errors import ApiError
+from app.models import Staff
+
+
+@bp.post("/auth/token")
+def issue_token():  # noqa: ANN201
+    """Exchange credentials for a bearer token that expires."""
+    body = json_body()
+    email, password = field(body, "email", str), field(body, "password", str)
+    session = request_session()
+    staff = session.scalar(select(Staff).where(func.lower(Staff.email) == email.lower()))
+    if staff is None or not staff.active or not auth.check_password(staff, password):
+        raise ApiError(401, "invalid_credentials", "Unknown email or wrong password.")
+    ttl = timedelta(hours=current_app.config["SETTINGS"].token_ttl_hours)
+    token, row = auth.issue_token(session, staff, ttl)
+    session.commit()
+    return jsonify({"token": token, "expires_at": row.expires_at.isoformat()}), 201

@@ -1,0 +1,51 @@
+"""GET /api/me and PUT /api/me/status: a member of staff's own profile and availability."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from app.api import bp
+from app.api.validation import field, json_body
+from app.auth import current_staff, require_roles
+from app.db import request_session
+from app.errors import ApiError
+from app.models import AdvisorStatus, Role, Staff, utcnow
+
+SETTABLE_STATUSES = {AdvisorStatus.OFFLINE, AdvisorStatus.AVAILABLE}
+
+
+def staff_json(staff: Staff) -> dict[str, object]:
+    """The profile shape shared by /api/me and /api/advisors."""
+    return {
+        "id": staff.id,
+        "email": staff.email,
+        "name": staff.name,
+        "role": staff.role,
+        "skills": list(staff.skills or []),
+        "endpoint": staff.endpoint,
+        "records_calls": staff.records_calls,
+        "status": staff.status,
+        "status_changed_at": staff.status_changed_at.isoformat(),
+        "active": staff.active,
+    }
+
+
+@bp.get("/me")
+@require_roles()
+def me():  # noqa: ANN201
+    """The signed-in member of staff."""
+    return jsonify(staff_json(current_staff()))
+
+
+@bp.put("/me/status")
+@require_roles(Role.ADVISOR)
+def set_my_status():  # noqa: ANN201
+    """An advisor says they are available or offline."""
+    status = field(json_body(), "status", str)
+    if status not in SETTABLE_STATUSES:
+        raise ApiError(422, "invalid", "status must be 'available' or 'offline'.")
+    staff = request_session().merge(current_staff())
+    if staff.status != status:
+        staff.status, staff.status_changed_at = status, utcnow()
+    request_session().commit()
+    return jsonify(staff_json(staff))

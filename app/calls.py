@@ -1,0 +1,131 @@
+"""What happens to a call's row as Twilio reports its progress; idempotent by CallSid."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app import audit
+from app.models import Call, OptOutSource, Outcome
+from app.phone import to_e164
+
+CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
+RECENT_ANSWERED = 20
+
+
+class InvalidCallSid(ValueError):
+    """The request does not carry a usable CallSid."""
+
+
+def check_call_sid(value: str | None) -> str:
+    """The CallSid, or InvalidCallSid."""
+    if not value or not CALL_SID.match(value):
+        raise InvalidCallSid("a valid CallSid is required")
+    return value
+
+
+def open_call(
+    session: Session, call_sid: str, from_raw: str | None, to_raw: str | None, now: datetime
+) -> Call:
+    """The call's row, created on first sight; a repeated webhook finds the same row."""
+    call = session.scalar(select(Call).where(Call.call_sid == call_sid))
+    if call is not None:
+        return call
+    call = Call(
+        call_sid=call_sid, from_number=to_e164(from_raw), to_number=to_e164(to_raw), started_at=now
+    )
+    try:
+        with session.begin_nested():
+            session.add(call)
+    except IntegrityError:  # another process created it at the same moment
+        call = session.scalars(select(Call).where(Call.call_sid == call_sid)).one()
+    return call
+
+
+def find_call(session: Session, call_sid: str) -> Call | None:
+    """The call with this SID, if we know it."""
+    return session.scalar(select(Call).where(Call.call_sid == call_sid))
+
+
+def mark_out_of_hours(call: Call) -> None:
+    """Out-of-hours calls are counted too, with no recording."""
+    call.outcome = Outcome.OUT_OF_HOURS
+
+
+def opt_out(
+    session: Session, call: Call, source: OptOutSource, now: datetime, actor: str = "caller"
+) -> bool:
+    """Record that the caller does not want to be recorded; False if already recorded."""
+    if call.recording_opted_out:
+        return False
+    call.recording_opted_out, call.opted_out_at, call.opt_out_source = True, now, source
+    audit.record(
+        session,
+        actor=actor,
+        action="recording.opt_out",
+        subject_type="call",
+        subject_id=call.call_sid,
+        details={"source": str(source)},
+    )
+    return True
+
+
+def choose_service(call: Call, service_code: str, now: datetime) -> None:
+    """The caller joins a service queue; a repeated webhook keeps the first join time."""
+    if call.service_code != service_code or call.enqueued_at is None:
+        call.service_code, call.enqueued_at = service_code, now
+        call.dequeued_at = call.queue_result = None
+
+
+def record_queue_exit(call: Call, result: str, now: datetime) -> None:
+    """The caller left Twilio's queue (bridged, left, hung up, error)."""
+    if call.dequeued_at is None:
+        call.dequeued_at = now
+        if call.enqueued_at is not None:
+            call.queue_wait_seconds = int((now - call.enqueued_at).total_seconds())
+    call.queue_result = result[:20]
+
+
+def close_call(call: Call, status: str, duration: int | None, now: datetime) -> None:
+    """Final call status: end time, duration and outcome, set once."""
+    call.twilio_status = status[:16]
+    if status not in FINAL_STATUSES:
+        return
+    if call.ended_at is None:
+        call.ended_at = now
+    if duration is not None and call.duration_seconds is None:
+        call.duration_seconds = duration
+    if call.outcome is None:
+        call.outcome = _outcome(call, status)
+
+
+def _outcome(call: Call, status: str) -> Outcome:
+    if call.answered_at is not None:
+        return Outcome.ANSWERED
+    if status in {"busy", "failed", "no-answer"}:
+        return Outcome.FAILED
+    return Outcome.ABANDONED
+
+
+def estimated_wait(session: Session, service_code: str, waited: int) -> int | None:
+    """Seconds still to wait, judged from the last callers answered in this service."""
+    recent = (
+        select(Call.queue_wait_seconds)
+        .where(
+            Call.service_code == service_code,
+            Call.queue_result.in_(("bridged", "redirected")),
+            Call.queue_wait_seconds.is_not(None),
+        )
+        .order_by(Call.dequeued_at.desc())
+        .limit(RECENT_ANSWERED)
+        .subquery()
+    )
+    mean = session.scalar(select(func.avg(recent.c.queue_wait_seconds)))
+    if mean is None:
+        return None
+    return max(60, int(mean) - waited)

@@ -1,0 +1,136 @@
+"""Operators' commands: `flask --app wsgi db|staff|audit|serve|simulate-call …`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app import audit, auth
+from app.db import upgrade
+from app.extensions import db
+from app.models import Role, Staff
+
+db_cli = AppGroup("db", help="Database schema.")
+staff_cli = AppGroup("staff", help="Staff accounts and tokens.")
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+def _settings():  # noqa: ANN202
+    return current_app.config["SETTINGS"]
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration."""
+    upgrade(_settings().database_url)
+    click.echo("database is up to date")
+
+
+def _skills(value: str | None) -> list[str]:
+    codes = {s.code for s in current_app.config["SERVICES"]}
+    skills = [s.strip() for s in (value or "").split(",") if s.strip()]
+    unknown = sorted(set(skills) - codes)
+    if unknown:
+        raise click.BadParameter(
+            f"unknown service codes: {', '.join(unknown)}", param_hint="--skills"
+        )
+    return skills
+
+
+@staff_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--name", default="")
+@click.option("--skills", default=None, help="Comma-separated service codes (advisors).")
+@click.option("--endpoint", default=None, help="client:NAME, sip:… or an E.164 number.")
+@click.option("--no-records-calls", is_flag=True, help="This advisor's calls are not recorded.")
+@click.option("--password", default=None, help="Omit to create an account that signs in by token.")
+def staff_create(
+    email: str,
+    role: str,
+    name: str,
+    skills: str | None,
+    endpoint: str | None,
+    no_records_calls: bool,
+    password: str | None,
+) -> None:
+    """Create a member of staff."""
+    with db.transaction() as session:
+        if session.scalar(select(Staff).where(func.lower(Staff.email) == email.lower())):
+            raise click.ClickException(f"{email} already exists")
+        staff = Staff(
+            email=email,
+            name=name or email.split("@")[0],
+            role=role,
+            skills=_skills(skills),
+            endpoint=endpoint,
+            records_calls=not no_records_calls,
+            password_hash=auth.hash_password(password) if password else None,
+        )
+        session.add(staff)
+        session.flush()
+        audit.record(
+            session,
+            actor=audit.SYSTEM,
+            action="staff.create",
+            subject_type="staff",
+            subject_id=str(staff.id),
+            details={"role": role},
+        )
+        click.echo(f"created {role} {email} (id {staff.id})")
+
+
+@staff_cli.command("token")
+@click.argument("email")
+def staff_token(email: str) -> None:
+    """Print a new bearer token for EMAIL."""
+    with db.transaction() as session:
+        staff = session.scalar(select(Staff).where(func.lower(Staff.email) == email.lower()))
+        if staff is None:
+            raise click.ClickException(f"no staff member {email}")
+        token, _ = auth.issue_token(session, staff, timedelta(hours=_settings().token_ttl_hours))
+        click.echo(token)
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check every link of the audit chain."""
+    with db.transaction() as session:
+        report = audit.verify_chain(session)
+    if not report.ok:
+        raise click.ClickException(
+            f"audit chain BROKEN at entry {report.broken_at}: {report.problem} "
+            f"({report.entries} entries read)"
+        )
+    click.echo(f"audit chain intact: {report.entries} entries")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the web app with an in-process worker (embedded defaults, for a laptop)."""
+    from app.queueing import start_embedded_worker
+
+    settings = _settings()
+    if settings.embedded_queue:
+        start_embedded_worker(settings)
+        click.echo("jobs run in this process (no REDIS_URL set)")
+    base = settings.public_base_url
+    click.echo(
+        f"Give Twilio these URLs:\n  Voice URL:       POST {base}/twilio/voice\n"
+        f"  Status callback: POST {base}/twilio/call-status"
+    )
+    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def register(app: Flask) -> None:
+    """Attach every command group to `app`."""
+    from app.simulator import simulate_call
+
+    for command in (db_cli, staff_cli, audit_cli, serve, simulate_call):
+        app.cli.add_command(command)

@@ -1,0 +1,128 @@
+"""Database engine, sessions and migrations, usable with or without Flask."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
+    if url.startswith("sqlite"):
+        database = url.split("///", 1)[-1]
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    url = url.replace("postgres://", "postgresql+psycopg://", 1)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not pysqlite, decide where transactions begin, so savepoints work.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """Holds the engine and session factory of one process."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self._factory: sessionmaker[Session] | None = None
+
+    def configure(self, url: str) -> None:
+        """Point this database at `url` (idempotent for the same URL)."""
+        if self.engine is not None and str(self.engine.url) == str(make_engine_url(url)):
+            return
+        if self.engine is not None:
+            self.engine.dispose()
+        self.engine = make_engine(url)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def new_session(self) -> Session:
+        """A new session; the caller closes it."""
+        if self._factory is None:
+            raise RuntimeError("the database is not configured")
+        return self._factory()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session that commits on success, rolls back on error and always closes."""
+        session = self.new_session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def request_session() -> Session:
+    """The current request's session, opened on first use and closed at teardown."""
+    from flask import g
+
+    from app.extensions import db
+
+    if "db_session" not in g:
+        g.db_session = db.new_session()
+    return g.db_session  # type: ignore[no-any-return]
+
+
+def close_request_session(_exc: BaseException | None = None) -> None:
+    """Roll back anything uncommitted and close the request's session (SQLite's lock too)."""
+    from flask import g
+
+    session = g.pop("db_session", None)
+    if session is None:
+        return
+    try:
+        session.rollback()
+    except SQLAlchemyError:  # the connection is already gone; closing below releases it
+        pass
+    finally:
+        session.close()
+
+
+def make_engine_url(url: str) -> str:
+    """The URL as the engine will see it (driver made explicit)."""
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return url.replace("postgres://", "postgresql+psycopg://", 1)
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    """Alembic's configuration for our migrations folder and `url`."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", make_engine_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Bring the schema at `url` up to `revision`."""
+    if url.startswith("sqlite"):
+        make_engine(url).dispose()  # creates the folder of the SQLite file
+    command.upgrade(alembic_config(url), revision)

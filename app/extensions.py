@@ -1,0 +1,7 @@
+"""Unbound singletons, bound to an app or a worker at start-up."""
+
+from app.db import Database
+
+db = Database()
+
+__all__ = ["db"]

@@ -1,0 +1,56 @@
+"""Calls: one row per inbound call, keyed by Twilio's CallSid."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UtcDateTime, utcnow
+
+
+class Outcome(StrEnum):
+    """How a call ended."""
+
+    ANSWERED = "answered"
+    ABANDONED = "abandoned"
+    OUT_OF_HOURS = "out_of_hours"
+    FAILED = "failed"
+
+
+class OptOutSource(StrEnum):
+    """Who said the caller does not want to be recorded."""
+
+    CALLER_KEYPRESS = "caller_keypress"
+    ADVISOR = "advisor"
+
+
+class Call(Base):
+    """An inbound call to the contact line."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        Index("ix_calls_from_number_started_at", "from_number", "started_at"),
+        Index("ix_calls_service_dequeued", "service_code", "dequeued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(34), unique=True)
+    from_number: Mapped[str | None] = mapped_column(String(16))
+    to_number: Mapped[str | None] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    twilio_status: Mapped[str | None] = mapped_column(String(16))
+    recording_opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    opt_out_source: Mapped[str | None] = mapped_column(String(20))
+    service_code: Mapped[str | None] = mapped_column(String(40))
+    enqueued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    dequeued_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    queue_result: Mapped[str | None] = mapped_column(String(20))
+    queue_wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(16))

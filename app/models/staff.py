@@ -1,0 +1,65 @@
+"""Staff accounts, their roles and their API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, UtcDateTime, utcnow
+
+
+class Role(StrEnum):
+    """What a member of staff may do."""
+
+    ADVISOR = "advisor"
+    SUPERVISOR = "supervisor"
+    RECORDS_OFFICER = "records_officer"
+    ADMIN = "admin"
+
+
+class AdvisorStatus(StrEnum):
+    """An advisor's availability for routed calls."""
+
+    OFFLINE = "offline"
+    AVAILABLE = "available"
+    BUSY = "busy"
+    WRAP_UP = "wrap_up"
+
+
+class Staff(Base):
+    """A member of staff who signs in to the staff API."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    endpoint: Mapped[str | None] = mapped_column(String(200))
+    records_calls: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(10), default=AdvisorStatus.OFFLINE)
+    status_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff")
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    staff: Mapped[Staff] = relationship(back_populates="tokens")

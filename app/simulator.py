@@ -1,0 +1,177 @@
+"""`flask --app wsgi simulate-call`: phone the line as Twilio would, and print what is heard."""
+
+from __future__ import annotations
+
+import secrets
+import time
+import xml.etree.ElementTree as ET
+from collections import deque
+from dataclasses import dataclass, field
+
+import click
+import requests
+from flask import current_app
+from twilio.request_validator import RequestValidator
+
+MAX_STEPS = 60
+WAIT_POLLS = 3
+
+
+@dataclass
+class CallSimulator:
+    """Drives the app's webhooks over HTTP with signed requests, following the TwiML."""
+
+    base_url: str
+    auth_token: str
+    from_number: str
+    keys: deque[str]
+    to_number: str = "+441744676767"
+    call_sid: str = field(default_factory=lambda: "CA" + secrets.token_hex(16))
+    started: float = field(default_factory=time.monotonic)
+    echo: bool = True
+    heard: list[str] = field(default_factory=list)
+
+    def say(self, line: str) -> None:
+        """Note what the caller hears or does."""
+        self.heard.append(line)
+        if self.echo:
+            click.echo(line)
+
+    def post(self, url: str, **params: str) -> ET.Element:
+        """A signed POST to `url`; returns the TwiML root element."""
+        if not url.startswith("http"):
+            url = self.base_url.rstrip("/") + url
+        form = {
+            "CallSid": self.call_sid,
+            "AccountSid": "AC" + "0" * 32,
+            "From": self.from_number,
+            "To": self.to_number,
+            "Direction": "inbound",
+            "ApiVersion": "2010-04-01",
+            **params,
+        }
+        signature = RequestValidator(self.auth_token).compute_signature(url, form)
+        reply = requests.post(url, data=form, headers={"X-Twilio-Signature": signature}, timeout=15)
+        if reply.status_code != 200:
+            raise click.ClickException(f"{url} answered HTTP {reply.status_code}: {reply.text}")
+        return ET.fromstring(reply.content)  # noqa: S314  (TwiML from the app under test)
+
+    def run(self) -> None:
+        """Ring the line and follow the TwiML until the call ends."""
+        self.say(f"☎  calling {self.base_url} as {self.call_sid}")
+        root = self.post("/twilio/voice", CallStatus="ringing")
+        for _ in range(MAX_STEPS):
+            root = self.follow(root)
+            if root is None:
+                break
+        self.hang_up()
+
+    def follow(self, root: ET.Element) -> ET.Element | None:
+        """Act on one TwiML document; the next document, or None when the call ends."""
+        for verb in root:
+            step = getattr(self, f"on_{verb.tag.lower()}", None)
+            if step is None:
+                self.say(f"   (verb {verb.tag} is not simulated)")
+                continue
+            nxt = step(verb)
+            if nxt is not None:
+                return None if nxt is HANG_UP else nxt
+        return None
+
+    def on_say(self, verb: ET.Element) -> None:
+        """Spoken text."""
+        self.say(f"🔊 {verb.text or ''}")
+
+    def on_play(self, verb: ET.Element) -> None:
+        """Audio played to the caller."""
+        self.say(f"🎵 (plays {verb.text})")
+
+    def on_pause(self, verb: ET.Element) -> None:
+        """Silence."""
+        self.say(f"…  ({verb.get('length', '1')} s of silence)")
+
+    def on_gather(self, verb: ET.Element) -> ET.Element | None:
+        """Prompts, then the next key if the caller has one to press."""
+        for child in verb:
+            self.follow(_wrap(child))
+        if not self.keys:
+            self.say("   (caller presses nothing)")
+            return None
+        key = self.keys.popleft()
+        self.say(f"☎  caller presses {key}")
+        return self.post(verb.get("action", ""), Digits=key)
+
+    def on_redirect(self, verb: ET.Element) -> ET.Element:
+        """Twilio fetches the next TwiML."""
+        return self.post(verb.text or "")
+
+    def on_enqueue(self, verb: ET.Element) -> ET.Element | object:
+        """Wait in the queue: a few waitUrl polls, then the caller gives up."""
+        self.say(f"⏳ caller waits in queue {verb.text}")
+        enqueued = time.monotonic()
+        for position in range(WAIT_POLLS, 0, -1):
+            waited = str(int(time.monotonic() - enqueued))
+            hold = self.post(
+                verb.get("waitUrl", ""),
+                QueuePosition=str(position),
+                QueueTime=waited,
+                QueueSid="QU" + "0" * 32,
+                CurrentQueueSize="3",
+                AvgQueueTime="60",
+            )
+            self.follow(hold)
+        self.say("☎  caller hangs up while waiting")
+        self.post(
+            verb.get("action", ""),
+            QueueResult="hangup",
+            QueueTime=str(int(time.monotonic() - enqueued)),
+        )
+        return HANG_UP
+
+    def on_leave(self, verb: ET.Element) -> None:
+        """Leave the queue (handled by the Enqueue action)."""
+        self.say("   (caller leaves the queue)")
+
+    def on_dial(self, verb: ET.Element) -> object:
+        """Connect to a number or client; the simulator stops there."""
+        self.say(f"📞 dialling {''.join(verb.itertext()).strip() or verb.text}")
+        return HANG_UP
+
+    def on_hangup(self, verb: ET.Element) -> object:
+        """The line is closed."""
+        self.say("☎  call ends")
+        return HANG_UP
+
+    def hang_up(self) -> None:
+        """Twilio's final status callback."""
+        duration = str(int(time.monotonic() - self.started))
+        self.post("/twilio/call-status", CallStatus="completed", CallDuration=duration)
+        self.say(f"☎  call {self.call_sid} completed after {duration} s")
+
+
+HANG_UP = object()
+
+
+def _wrap(child: ET.Element) -> ET.Element:
+    root = ET.Element("Response")
+    root.append(child)
+    return root
+
+
+@click.command("simulate-call")
+@click.option("--url", "base_url", default=None, help="The running app (default PUBLIC_BASE_URL).")
+@click.option("--from", "from_number", default="+447700900123", show_default=True)
+@click.option("--digits", "--keys", "digits", default="", help="Keys to press in order, e.g. '*1'.")
+def simulate_call(base_url: str | None, from_number: str, digits: str) -> None:
+    """Phone the running app exactly as Twilio would and print what the caller hears."""
+    settings = current_app.config["SETTINGS"]
+    simulator = CallSimulator(
+        base_url=(base_url or settings.public_base_url).rstrip("/"),
+        auth_token=settings.twilio_auth_token,
+        from_number=from_number,
+        keys=deque(digits),
+    )
+    try:
+        simulator.run()
+    except requests.RequestException as exc:
+        raise click.ClickException(f"cannot reach the app at {simulator.base_url}: {exc}") from exc

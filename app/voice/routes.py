@@ -1,0 +1,195 @@
+"""The call flow's webhooks (SPEC §3, §4). Thin: parse, change the call, answer TwiML."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import Response, current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from app import calls
+from app.db import close_request_session, request_session
+from app.models import OptOutSource
+from app.voice import bp, twiml
+from app.voice.signature import twilio_signed
+from config.services import GENERAL_ADVICE, Service
+
+log = logging.getLogger(__name__)
+OPT_OUT_KEY = "*"
+
+
+def _settings():  # noqa: ANN202
+    return current_app.config["SETTINGS"]
+
+
+def _now() -> datetime:
+    return current_app.config["CLOCK"]()
+
+
+def _services() -> tuple[Service, ...]:
+    return current_app.config["SERVICES"]
+
+
+def _urls() -> twiml.Urls:
+    return twiml.Urls(_settings().public_base_url)
+
+
+def _service_for_key(key: str) -> Service | None:
+    return next((s for s in _services() if s.key == key), None)
+
+
+def _service(code: str) -> Service:
+    return next(s for s in _services() if s.code == code)
+
+
+def _xml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="application/xml")
+
+
+def _attempt() -> int:
+    raw = request.args.get("attempt", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 3 else 1
+
+
+def _digits() -> str:
+    digits = request.form.get("Digits", "")
+    return digits if len(digits) == 1 else ""
+
+
+def _current_call():  # noqa: ANN202
+    session = request_session()
+    sid = calls.check_call_sid(request.form.get("CallSid"))
+    return session, calls.open_call(
+        session, sid, request.form.get("From"), request.form.get("To"), _now()
+    )
+
+
+@bp.post("/voice")
+@twilio_signed
+def incoming_call() -> Response:
+    """A new call: closed message out of hours, otherwise greeting and recording notice."""
+    session, call = _current_call()
+    if not current_app.config["OPENING_HOURS"].is_open(_now()):
+        calls.mark_out_of_hours(call)
+        session.commit()
+        return _xml(twiml.closed(_settings()))
+    session.commit()
+    return _xml(twiml.greeting(_settings(), _urls()))
+
+
+@bp.post("/notice")
+@twilio_signed
+def notice_choice() -> Response:
+    """A key pressed during the notice: star opts out; a menu key chooses straight away."""
+    session, call = _current_call()
+    digits = _digits()
+    if digits == OPT_OUT_KEY:
+        calls.opt_out(session, call, OptOutSource.CALLER_KEYPRESS, _now())
+        session.commit()
+        return _xml(twiml.opted_out(_settings(), _urls(), "menu?attempt=1"))
+    service = _service_for_key(digits)
+    if service is not None:
+        return _join_queue(session, call, service)
+    session.commit()
+    return _xml(twiml.menu(_settings(), _urls(), _services(), attempt=1))
+
+
+@bp.post("/menu")
+@twilio_signed
+def service_menu() -> Response:
+    """The service menu."""
+    return _xml(twiml.menu(_settings(), _urls(), _services(), _attempt()))
+
+
+@bp.post("/menu/choice")
+@twilio_signed
+def menu_choice() -> Response:
+    """The caller's menu key: a queue, a repeat of the menu, or general advice after two misses."""
+    session, call = _current_call()
+    digits, attempt = _digits(), _attempt()
+    if digits == OPT_OUT_KEY:
+        calls.opt_out(session, call, OptOutSource.CALLER_KEYPRESS, _now())
+        session.commit()
+        return _xml(twiml.opted_out(_settings(), _urls(), f"menu?attempt={attempt}"))
+    service = _service_for_key(digits)
+    if service is not None:
+        return _join_queue(session, call, service)
+    if attempt < twiml.MAX_MENU_ATTEMPTS:
+        session.commit()
+        return _xml(twiml.menu_retry(_settings(), _urls(), attempt))
+    return _join_queue(session, call, _service(GENERAL_ADVICE), fallback=True)
+
+
+def _join_queue(session, call, service: Service, *, fallback: bool = False) -> Response:  # noqa: ANN001
+    calls.choose_service(call, service.code, _now())
+    session.commit()
+    return _xml(twiml.enqueue(_settings(), _urls(), service, fallback=fallback))
+
+
+def _int_param(name: str) -> int | None:
+    raw = request.form.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 9 else None
+
+
+@bp.post("/queue/wait")
+@twilio_signed
+def queue_wait() -> Response:
+    """Twilio's waitUrl poll: announce position and wait, or end the wait at the maximum."""
+    session, call = _current_call()
+    waited = _int_param("QueueTime") or 0
+    if waited >= _settings().queue_max_wait_seconds:
+        return _xml(twiml.leave_queue(_settings()))
+    estimate = None
+    if call.service_code:
+        estimate = calls.estimated_wait(session, call.service_code, waited)
+    session.commit()
+    return _xml(twiml.hold(_settings(), _int_param("QueuePosition"), estimate))
+
+
+@bp.post("/queue/result")
+@twilio_signed
+def queue_result() -> Response:
+    """The caller left the queue: record why; after the maximum wait, signpost and hang up."""
+    session, call = _current_call()
+    result = request.form.get("QueueResult", "")[:20] or "unknown"
+    calls.record_queue_exit(call, result, _now())
+    session.commit()
+    if result == "leave":
+        return _xml(twiml.gave_up_waiting(_settings()))
+    if result in {"error", "system-error", "queue-full"}:
+        return _xml(twiml.apology(_settings(), _urls(), _service(GENERAL_ADVICE)))
+    return _xml(twiml.empty())
+
+
+@bp.post("/call-status")
+@twilio_signed
+def call_status() -> Response:
+    """The number's status callback: closes the call with duration and outcome."""
+    session, call = _current_call()
+    status = request.form.get("CallStatus", "")[:16]
+    calls.close_call(call, status, _int_param("CallDuration"), _now())
+    session.commit()
+    return _xml(twiml.empty())
+
+
+@bp.errorhandler(calls.InvalidCallSid)
+def missing_call_sid(exc: calls.InvalidCallSid) -> tuple[Response, int]:
+    """A request without a usable CallSid cannot belong to a call: 400, nothing written."""
+    close_request_session()
+    return Response(str(exc), status=400, mimetype="text/plain"), 400
+
+
+@bp.errorhandler(Exception)
+def keep_the_caller_moving(exc: Exception) -> Response:
+    """Any internal error: log it, keep nothing half-written, and answer TwiML that moves on."""
+    if isinstance(exc, HTTPException):
+        return exc  # type: ignore[return-value]
+    log.exception("voice webhook %s failed; answering with fallback TwiML", request.path)
+    close_request_session()
+    if request.endpoint == "voice.queue_wait":
+        return _xml(twiml.hold_after_error(_settings()))
+    if request.endpoint in {"voice.call_status", "voice.queue_result"}:
+        return _xml(twiml.empty())
+    return _xml(twiml.apology(_settings(), _urls(), _service(GENERAL_ADVICE)))

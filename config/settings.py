@@ -1,0 +1,191 @@
+"""Settings read from the environment, with embedded defaults for a laptop.
+
+One frozen object, built once per process by `load_settings()`. Production
+(`APP_ENV=production`) refuses to start when anything it needs is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+# Dummy credentials for the embedded default: they sign the simulator's requests, nothing else.
+DEV_ACCOUNT_SID = "AC" + "0" * 32
+DEV_AUTH_TOKEN = "dev-auth-token-not-secret"  # noqa: S105
+
+DEFAULT_ALLOWED_REGIONS = (
+    "eu-west-2",
+    "eu-west-1",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+)
+
+REQUIRED_IN_PRODUCTION = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "STORAGE_URL",
+    "PUBLIC_BASE_URL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+)
+
+
+class SettingsError(RuntimeError):
+    """The environment does not describe a runnable deployment."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the product reads from its environment."""
+
+    app_env: str = "development"
+    instance_dir: Path = DEFAULT_INSTANCE_DIR
+    database_url: str = ""
+    redis_url: str | None = None
+    storage_url: str = ""
+    s3_endpoint_url: str | None = None
+    aws_region: str | None = None
+    storage_allowed_regions: tuple[str, ...] = DEFAULT_ALLOWED_REGIONS
+    public_base_url: str = "http://127.0.0.1:5000"
+    twilio_account_sid: str = DEV_ACCOUNT_SID
+    twilio_auth_token: str = DEV_AUTH_TOKEN
+    twilio_api_base_url: str = "https://api.twilio.com"
+    twilio_api_key_sid: str | None = None
+    twilio_api_key_secret: str | None = None
+    twilio_twiml_app_sid: str | None = None
+    master_keyset: str | None = None
+    master_keyset_file: Path | None = None
+    recording_retention_months: int = 6
+    privacy_alert_age_days: int = 30
+    opening_hours: str = "08:00-22:00"
+    special_hours: str = ""
+    greeting_text: str = (
+        "Thank you for calling Contact Cares, St Helens Council's adult social care, "
+        "health and children's services."
+    )
+    recording_notice_text: str = (
+        "Calls are recorded for training and quality purposes and to help us deal with "
+        "complaints. If you do not want your call to be recorded, press star now, "
+        "or tell the advisor when you are connected."
+    )
+    greeting_audio_url: str | None = None
+    closed_message: str = (
+        "Thank you for calling Contact Cares. Our lines are open from 8am to 10pm, "
+        "seven days a week. We are closed at the moment."
+    )
+    signposting_message: str = (
+        "If someone is in immediate danger, hang up and dial 999. For urgent adult or "
+        "children's social care out of hours, please call the emergency duty team on "
+        "0 1 7 4 4, 6 7 6, 7 6 7."
+    )
+    fallback_number: str | None = None
+    services_file: Path | None = None
+    hold_music_url: str | None = None
+    queue_announce_seconds: int = 30
+    queue_max_wait_seconds: int = 1800
+    ring_timeout_seconds: int = 20
+    wrap_up_seconds: int = 60
+    token_ttl_hours: int = 12
+    access_link_days: int = 7
+    mp3_bitrate: str = "64k"
+    voice: str = "Polly.Amy"
+    language: str = "en-GB"
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def is_production(self) -> bool:
+        """True when running with production refusals in force."""
+        return self.app_env == "production"
+
+    @property
+    def embedded_queue(self) -> bool:
+        """True when jobs run on an in-process fakeredis queue."""
+        return not self.redis_url
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw) if raw else None
+
+
+def _missing_in_production(env: Mapping[str, str]) -> list[str]:
+    missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name)]
+    if not env.get("MASTER_KEYSET") and not env.get("MASTER_KEYSET_FILE"):
+        missing.append("MASTER_KEYSET or MASTER_KEYSET_FILE")
+    return missing
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from `env` (default: the process environment)."""
+    env = os.environ if env is None else env
+    app_env = env.get("APP_ENV", "development")
+    if app_env == "production":
+        missing = _missing_in_production(env)
+        if missing:
+            raise SettingsError(
+                "APP_ENV=production refuses to start without: " + ", ".join(missing)
+            )
+    instance_dir = _path(env, "INSTANCE_DIR") or DEFAULT_INSTANCE_DIR
+    warnings: list[str] = []
+    if not env.get("TWILIO_AUTH_TOKEN"):
+        warnings.append("TWILIO_AUTH_TOKEN is not set: using the development token.")
+    regions = tuple(
+        r.strip() for r in env.get("STORAGE_ALLOWED_REGIONS", "").split(",") if r.strip()
+    )
+    return Settings(
+        app_env=app_env,
+        instance_dir=instance_dir,
+        database_url=env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'contact-line.db'}",
+        redis_url=env.get("REDIS_URL") or None,
+        storage_url=env.get("STORAGE_URL") or (instance_dir / "recordings").as_uri(),
+        s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+        aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+        storage_allowed_regions=regions or DEFAULT_ALLOWED_REGIONS,
+        public_base_url=(env.get("PUBLIC_BASE_URL") or Settings.public_base_url).rstrip("/"),
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or DEV_ACCOUNT_SID,
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or DEV_AUTH_TOKEN,
+        twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or Settings.twilio_api_base_url),
+        twilio_api_key_sid=env.get("TWILIO_API_KEY_SID") or None,
+        twilio_api_key_secret=env.get("TWILIO_API_KEY_SECRET") or None,
+        twilio_twiml_app_sid=env.get("TWILIO_TWIML_APP_SID") or None,
+        master_keyset=env.get("MASTER_KEYSET") or None,
+        master_keyset_file=_path(env, "MASTER_KEYSET_FILE"),
+        recording_retention_months=_int(env, "RECORDING_RETENTION_MONTHS", 6),
+        privacy_alert_age_days=_int(env, "PRIVACY_ALERT_AGE_DAYS", 30),
+        opening_hours=env.get("OPENING_HOURS") or Settings.opening_hours,
+        special_hours=env.get("SPECIAL_HOURS", ""),
+        greeting_text=env.get("GREETING_TEXT") or Settings.greeting_text,
+        recording_notice_text=env.get("RECORDING_NOTICE_TEXT") or Settings.recording_notice_text,
+        greeting_audio_url=env.get("GREETING_AUDIO_URL") or None,
+        closed_message=env.get("CLOSED_MESSAGE") or Settings.closed_message,
+        signposting_message=env.get("SIGNPOSTING_MESSAGE") or Settings.signposting_message,
+        fallback_number=env.get("FALLBACK_NUMBER") or None,
+        services_file=_path(env, "SERVICES_FILE"),
+        hold_music_url=env.get("HOLD_MUSIC_URL") or None,
+        queue_announce_seconds=_int(env, "QUEUE_ANNOUNCE_SECONDS", 30),
+        queue_max_wait_seconds=_int(env, "QUEUE_MAX_WAIT_SECONDS", 1800),
+        ring_timeout_seconds=_int(env, "RING_TIMEOUT_SECONDS", 20),
+        wrap_up_seconds=_int(env, "WRAP_UP_SECONDS", 60),
+        token_ttl_hours=_int(env, "TOKEN_TTL_HOURS", 12),
+        access_link_days=_int(env, "ACCESS_LINK_DAYS", 7),
+        mp3_bitrate=env.get("MP3_BITRATE") or "64k",
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,122 @@
+"""Fixtures shared by every test: the app on SQLite and on PostgreSQL, clients, signing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+from twilio.request_validator import RequestValidator
+
+from app import create_app
+from app.db import upgrade
+from app.extensions import db
+from app.models import Base
+from config.settings import load_settings
+
+pytest_plugins = ["tests.fixtures.servers"]
+
+PUBLIC_BASE_URL = "https://contact.example.gov.uk"
+AUTH_TOKEN = "test-auth-token"  # noqa: S105
+IN_HOURS = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 10:00 in London
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Each app test runs twice: on the embedded SQLite default and on real PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    upgrade(url)
+    return url
+
+
+def _empty_tables(url: str) -> None:
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with db.engine.begin() as conn:  # type: ignore[union-attr]
+        if url.startswith("postgres"):
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, redis_server):  # noqa: ANN001, ANN201
+    """Settings for one test: real database and Redis, a temporary store."""
+    env = {
+        "APP_ENV": "test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_server.url,
+        "INSTANCE_DIR": str(tmp_path / "instance"),
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    }
+    return load_settings(env)
+
+
+@pytest.fixture
+def clock() -> dict[str, datetime]:
+    """The app's notion of now; tests move it by setting clock['now']."""
+    return {"now": IN_HOURS}
+
+
+@pytest.fixture
+def app(settings, clock, database_url: str) -> Iterator[Flask]:  # noqa: ANN001
+    """The app under test, with its tables emptied afterwards."""
+    application = create_app({"SETTINGS": settings, "TESTING": True, "CLOCK": lambda: clock["now"]})
+    yield application
+    _empty_tables(database_url)
+
+
+@pytest.fixture
+def make_app(settings, clock):  # noqa: ANN001, ANN201
+    """Build the app with changed settings, e.g. make_app(queue_max_wait_seconds=60)."""
+
+    def build(**changes: object) -> Flask:
+        return create_app(
+            {
+                "SETTINGS": replace(settings, **changes),
+                "TESTING": True,
+                "CLOCK": lambda: clock["now"],
+            }
+        )
+
+    return build
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for `app`."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner for `app`'s commands."""
+    return app.test_cli_runner()
+
+
+def sign(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:
+    """The X-Twilio-Signature Twilio would send for this URL and form."""
+    return RequestValidator(token).compute_signature(url, params)
+
+
+@pytest.fixture
+def twilio_post(client: FlaskClient) -> Callable[..., object]:
+    """POST to a webhook path as Twilio would: signed against PUBLIC_BASE_URL."""
+
+    def post(path: str, headers: dict[str, str] | None = None, **form: str):  # noqa: ANN202
+        signature = sign(PUBLIC_BASE_URL + path, form)
+        return client.post(
+            path, data=form, headers={"X-Twilio-Signature": signature, **(headers or {})}
+        )
+
+    return post

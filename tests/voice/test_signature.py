@@ -1,0 +1,72 @@
+"""Every Twilio-facing route refuses unsigned or forged requests, before any write."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.models import Call
+from tests.conftest import PUBLIC_BASE_URL, sign
+from tests.db import count
+
+SID = "CA" + "c" * 32
+ROUTES = [
+    "/twilio/voice",
+    "/twilio/notice",
+    "/twilio/menu",
+    "/twilio/menu/choice?attempt=1",
+    "/twilio/queue/wait",
+    "/twilio/queue/result",
+    "/twilio/call-status",
+]
+
+
+@pytest.mark.parametrize("path", ROUTES)
+def test_missing_signature_is_refused(client, app, path):
+    assert client.post(path, data={"CallSid": SID, "Digits": "*"}).status_code == 403
+    assert count(Call) == 0
+
+
+@pytest.mark.parametrize("path", ROUTES)
+def test_wrong_signature_is_refused(client, app, path):
+    form = {"CallSid": SID, "Digits": "*"}
+    forged = sign(PUBLIC_BASE_URL + path, form, token="not-our-token")
+    assert client.post(path, data=form, headers={"X-Twilio-Signature": forged}).status_code == 403
+    assert count(Call) == 0
+
+
+def test_tampered_parameter_is_refused(client, app):
+    signature = sign(PUBLIC_BASE_URL + "/twilio/voice", {"CallSid": SID, "From": "+447700900123"})
+    reply = client.post(
+        "/twilio/voice",
+        data={"CallSid": SID, "From": "+447700900999"},
+        headers={"X-Twilio-Signature": signature},
+    )
+    assert reply.status_code == 403 and count(Call) == 0
+
+
+def test_valid_signature_behind_a_tls_proxy(client):
+    form = {"CallSid": SID}
+    signature = sign(PUBLIC_BASE_URL + "/twilio/voice", form)
+    reply = client.post(
+        "/twilio/voice",
+        data=form,
+        base_url="http://10.0.0.5:8000",
+        headers={"X-Twilio-Signature": signature, "X-Forwarded-Proto": "https"},
+    )
+    assert reply.status_code == 200
+
+
+def test_signature_covers_the_query_string(client, app):
+    form = {"CallSid": SID, "Digits": ""}
+    signed_for_attempt_1 = sign(PUBLIC_BASE_URL + "/twilio/menu/choice?attempt=1", form)
+    ok = client.post(
+        "/twilio/menu/choice?attempt=1",
+        data=form,
+        headers={"X-Twilio-Signature": signed_for_attempt_1},
+    )
+    replayed = client.post(
+        "/twilio/menu/choice?attempt=2",
+        data=form,
+        headers={"X-Twilio-Signature": signed_for_attempt_1},
+    )
+    assert (ok.status_code, replayed.status_code) == (200, 403)
