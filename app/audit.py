@@ -91,10 +91,18 @@ class ChainReport:
         return self.broken_at is None
 
 
-def _entries(session: Session) -> Iterator[AuditEntry]:
-    return session.scalars(
-        select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000)
-    )
+def _entries(session: Session, page: int = 1000) -> Iterator[AuditEntry]:
+    """Every entry in order, a page at a time (memory stays flat however long the log)."""
+    last = 0
+    while True:
+        batch = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(page)
+        ).all()
+        yield from batch
+        if len(batch) < page:
+            return
+        last = batch[-1].seq
+        session.expunge_all()
 
 
 def verify_chain(session: Session) -> ChainReport:

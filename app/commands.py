@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
+from werkzeug.serving import run_simple
 
 from app import audit, auth
 from app.db import upgrade
@@ -110,6 +111,7 @@ def audit_verify() -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 def serve(host: str, port: int) -> None:
@@ -125,7 +127,7 @@ def serve(host: str, port: int) -> None:
         f"Give Twilio these URLs:\n  Voice URL:       POST {base}/twilio/voice\n"
         f"  Status callback: POST {base}/twilio/call-status"
     )
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # noqa: SLF001
 
 
 def register(app: Flask) -> None:

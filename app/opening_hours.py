@@ -44,9 +44,14 @@ class OpeningHours:
         return any(w.opens <= wall < w.closes for w in self.windows_on(local.date()))
 
 
+def _clock(text: str) -> time:
+    text = text.strip()
+    return time.max if text == "24:00" else time.fromisoformat(text)
+
+
 def _window(text: str) -> Window:
     try:
-        start, end = (time.fromisoformat(part.strip()) for part in text.split("-"))
+        start, end = (_clock(part) for part in text.split("-"))
     except ValueError as exc:
         raise OpeningHoursError(f"bad opening window {text!r}: use HH:MM-HH:MM") from exc
     if not start < end:

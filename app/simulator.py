@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import click
 import requests
 from flask import current_app
+from flask.cli import with_appcontext
 from twilio.request_validator import RequestValidator
 
 MAX_STEPS = 60
@@ -159,6 +160,7 @@ def _wrap(child: ET.Element) -> ET.Element:
 
 
 @click.command("simulate-call")
+@with_appcontext
 @click.option("--url", "base_url", default=None, help="The running app (default PUBLIC_BASE_URL).")
 @click.option("--from", "from_number", default="+447700900123", show_default=True)
 @click.option("--digits", "--keys", "digits", default="", help="Keys to press in order, e.g. '*1'.")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app import auth
 from app.api import bp
+from app.api.openapi import error_responses
 from app.api.validation import field, json_body
 from app.db import request_session
 from app.errors import ApiError
@@ -28,3 +29,45 @@ def issue_token():  # noqa: ANN201
     token, row = auth.issue_token(session, staff, ttl)
     session.commit()
     return jsonify({"token": token, "expires_at": row.expires_at.isoformat()}), 201
+
+
+OPENAPI_PATHS = {
+    "/api/auth/token": {
+        "post": {
+            "summary": "Issue a bearer token for email and password",
+            "security": [],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["email", "password"],
+                            "properties": {
+                                "email": {"type": "string"},
+                                "password": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "201": {
+                    "description": "Token",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "token": {"type": "string"},
+                                    "expires_at": {"type": "string", "format": "date-time"},
+                                },
+                            }
+                        }
+                    },
+                },
+                **error_responses(400, 401, 422),
+            },
+        }
+    }
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from app.api import bp
+from app.api.openapi import error_responses
 from app.api.validation import field, json_body
 from app.auth import current_staff, require_roles
 from app.db import request_session
@@ -49,3 +50,53 @@ def set_my_status():  # noqa: ANN201
         staff.status, staff.status_changed_at = status, utcnow()
     request_session().commit()
     return jsonify(staff_json(staff))
+
+
+STAFF_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "email": {"type": "string"},
+        "name": {"type": "string"},
+        "role": {"enum": [r.value for r in Role]},
+        "skills": {"type": "array", "items": {"type": "string"}},
+        "endpoint": {"type": ["string", "null"]},
+        "records_calls": {"type": "boolean"},
+        "status": {"enum": [s.value for s in AdvisorStatus]},
+        "status_changed_at": {"type": "string", "format": "date-time"},
+        "active": {"type": "boolean"},
+    },
+}
+_STAFF = {"application/json": {"schema": STAFF_SCHEMA}}
+OPENAPI_PATHS = {
+    "/api/me": {
+        "get": {
+            "summary": "The signed-in member of staff",
+            "responses": {
+                "200": {"description": "Profile", "content": _STAFF},
+                **error_responses(401),
+            },
+        }
+    },
+    "/api/me/status": {
+        "put": {
+            "summary": "An advisor sets their availability",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["status"],
+                            "properties": {"status": {"enum": ["available", "offline"]}},
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {"description": "Profile", "content": _STAFF},
+                **error_responses(400, 401, 403, 422),
+            },
+        }
+    },
+}
