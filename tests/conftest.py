@@ -19,7 +19,12 @@ from app.extensions import db
 from app.models import Base
 from config.settings import load_settings
 
-pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.twilio", "tests.fixtures.live_app"]
+pytest_plugins = [
+    "tests.fixtures.servers",
+    "tests.fixtures.twilio",
+    "tests.fixtures.s3",
+    "tests.fixtures.live_app",
+]
 
 PUBLIC_BASE_URL = "https://contact.example.gov.uk"
 AUTH_TOKEN = "test-auth-token"  # noqa: S105
