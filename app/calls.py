@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,14 +49,50 @@ def open_call(
     return call
 
 
+_INSERT_IGNORING_DUPLICATES = {
+    "postgresql": pg_insert(Call).on_conflict_do_nothing(),
+    "sqlite": sqlite_insert(Call).on_conflict_do_nothing(),
+}
+
+
+def record_incoming(
+    connection: Connection,
+    call_sid: str,
+    from_raw: str | None,
+    to_raw: str | None,
+    now: datetime,
+    *,
+    out_of_hours: bool,
+) -> None:
+    """The incoming-call webhook's write: one prebuilt INSERT … ON CONFLICT DO NOTHING.
+
+    A single statement, so it can run in autocommit (one round trip). A repeated webhook
+    inserts nothing; an out-of-hours repeat still marks the outcome.
+    """
+    outcome = Outcome.OUT_OF_HOURS if out_of_hours else None
+    statement = _INSERT_IGNORING_DUPLICATES[connection.dialect.name]
+    inserted = connection.execute(
+        statement,
+        {
+            "call_sid": call_sid,
+            "from_number": to_e164(from_raw),
+            "to_number": to_e164(to_raw),
+            "started_at": now,
+            "recording_opted_out": False,
+            "outcome": outcome,
+        },
+    ).rowcount
+    if not inserted and out_of_hours:
+        connection.execute(
+            update(Call)
+            .where(Call.call_sid == call_sid, Call.outcome.is_(None))
+            .values(outcome=Outcome.OUT_OF_HOURS)
+        )
+
+
 def find_call(session: Session, call_sid: str) -> Call | None:
     """The call with this SID, if we know it."""
     return session.scalar(select(Call).where(Call.call_sid == call_sid))
-
-
-def mark_out_of_hours(call: Call) -> None:
-    """Out-of-hours calls are counted too, with no recording."""
-    call.outcome = Outcome.OUT_OF_HOURS
 
 
 def opt_out(

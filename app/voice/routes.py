@@ -9,10 +9,11 @@ from flask import Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from app import calls
+from app import calls, routing
 from app.db import close_request_session, request_session
-from app.models import OptOutSource
-from app.voice import bp, twiml
+from app.extensions import db
+from app.models import OptOutSource, RoutingState
+from app.voice import bp, connect, twiml
 from app.voice.signature import twilio_signed
 from config.services import GENERAL_ADVICE, Service
 
@@ -70,12 +71,19 @@ def _current_call():  # noqa: ANN202
 @twilio_signed
 def incoming_call() -> Response:
     """A new call: closed message out of hours, otherwise greeting and recording notice."""
-    session, call = _current_call()
-    if not current_app.config["OPENING_HOURS"].is_open(_now()):
-        calls.mark_out_of_hours(call)
-        session.commit()
+    sid = calls.check_call_sid(request.form.get("CallSid"))
+    is_open = current_app.config["OPENING_HOURS"].is_open(_now())
+    with db.autocommit() as connection:
+        calls.record_incoming(
+            connection,
+            sid,
+            request.form.get("From"),
+            request.form.get("To"),
+            _now(),
+            out_of_hours=not is_open,
+        )
+    if not is_open:
         return _xml(twiml.closed(_settings()))
-    session.commit()
     return _xml(twiml.greeting(_settings(), _urls()))
 
 
@@ -124,7 +132,11 @@ def menu_choice() -> Response:
 
 def _join_queue(session, call, service: Service, *, fallback: bool = False) -> Response:  # noqa: ANN001
     calls.choose_service(call, service.code, _now())
+    routing.caller_joined(call, service)
     session.commit()
+    dial = connect.join_queue_answer(session, call)
+    if dial is not None:
+        return dial
     return _xml(twiml.enqueue(_settings(), _urls(), service, fallback=fallback))
 
 
@@ -144,7 +156,10 @@ def queue_wait() -> Response:
     estimate = None
     if call.service_code:
         estimate = calls.estimated_wait(session, call.service_code, waited)
+    routing.caller_in_queue(call, request.form.get("QueueSid"))
     session.commit()
+    if call.routing_state == RoutingState.WAITING:
+        connect.match_and_connect(session, _settings(), _now(), reachable_call_id=call.id)
     return _xml(twiml.hold(_settings(), _int_param("QueuePosition"), estimate))
 
 
@@ -170,6 +185,7 @@ def call_status() -> Response:
     session, call = _current_call()
     status = request.form.get("CallStatus", "")[:16]
     calls.close_call(call, status, _int_param("CallDuration"), _now())
+    routing.call_ended(session, call, _now())
     session.commit()
     return _xml(twiml.empty())
 

@@ -62,7 +62,7 @@ def test_internal_error_with_fallback_number_dials_it(make_app, monkeypatch):
     from tests.conftest import PUBLIC_BASE_URL, sign
 
     app = make_app(fallback_number="+441744000000")
-    monkeypatch.setattr(calls, "open_call", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(calls, "record_incoming", lambda *a, **k: 1 / 0)
     form = {"CallSid": SID}
     reply = app.test_client().post(
         "/twilio/voice",

@@ -1,0 +1,169 @@
+"""SPEC §11: the incoming-call webhook against a bare Flask endpoint, both under gunicorn ×2.
+
+Throughput: wrk (closed loop, 1 thread, 16 connections) on each server in turn, the app's
+requests signed and each with a new CallSid (so every request writes a call row to PostgreSQL).
+Latency: an open-loop generator at 200 requests/s against the app (latency measured from the
+scheduled send time, so queueing is not hidden). Target: ratio >= 0.5; p99 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from twilio.request_validator import RequestValidator  # noqa: E402
+
+from app.db import upgrade  # noqa: E402
+from bench.common import free_port, gunicorn, require, scratch_postgres  # noqa: E402
+
+TOKEN = "bench-auth-token"  # noqa: S105
+DURATION_S = int(os.environ.get("BENCH_SECONDS", "10"))
+RATE = 200
+
+
+def signed_requests(base: str, count: int) -> list[tuple[str, str]]:
+    """(body, signature) pairs, each for a new call."""
+    validator = RequestValidator(TOKEN)
+    pairs = []
+    for _ in range(count):
+        form = {
+            "CallSid": "CA" + secrets.token_hex(16),
+            "From": "+447700900123",
+            "To": "+441744676767",
+            "CallStatus": "ringing",
+            "AccountSid": "AC" + "1" * 32,
+        }
+        pairs.append((urlencode(form), validator.compute_signature(base + "/twilio/voice", form)))
+    return pairs
+
+
+def wrk_script(pairs: list[tuple[str, str]]) -> str:
+    """A wrk Lua script cycling through pre-signed requests."""
+    rows = ",\n".join(f'{{"{b}", "{s}"}}' for b, s in pairs)
+    return f"""
+local reqs = {{
+{rows}
+}}
+local i = 0
+request = function()
+  i = i % #reqs + 1
+  return wrk.format("POST", "/twilio/voice", {{
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["X-Twilio-Signature"] = reqs[i][2]}}, reqs[i][1])
+end
+"""
+
+
+def run_wrk(port: int, script: str) -> dict[str, float]:
+    """Requests/s and non-2xx count from wrk."""
+    wrk = require("wrk", "wrk")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(
+            script
+            + """
+done = function(summary, latency, requests)
+  io.write(string.format("JSON{\\"rps\\": %f, \\"errors\\": %d, \\"p99_ms\\": %f}\\n",
+    summary.requests / (summary.duration / 1e6),
+    summary.errors.status + summary.errors.connect + summary.errors.timeout,
+    latency:percentile(99) / 1000))
+end
+"""
+        )
+    out = subprocess.run(
+        [
+            wrk,
+            "-t1",
+            "-c16",
+            f"-d{DURATION_S}s",
+            "-s",
+            f.name,  # noqa: S603
+            f"http://127.0.0.1:{port}/twilio/voice",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    Path(f.name).unlink()
+    return json.loads(out.split("JSON", 1)[1])
+
+
+def open_loop(port: int, pairs: list[tuple[str, str]], rate: int, seconds: int) -> list[float]:
+    """Send `rate` requests/s for `seconds`; latency of each from its scheduled time, in ms."""
+    total = rate * seconds
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    start = time.perf_counter() + 0.2
+
+    def worker(offset: int, step: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        for i in range(offset, total, step):
+            due = start + i / rate
+            time.sleep(max(0.0, due - time.perf_counter()))
+            body, sig = pairs[i % len(pairs)]
+            conn.request(
+                "POST",
+                "/twilio/voice",
+                body,
+                {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": sig},
+            )
+            reply = conn.getresponse()
+            reply.read()
+            with lock:
+                latencies.append((time.perf_counter() - due) * 1000)
+                statuses.append(reply.status)
+
+    threads = [threading.Thread(target=worker, args=(n, 16)) for n in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    bad = sum(1 for s in statuses if s != 200)
+    if bad:
+        print(f"  WARNING: {bad} responses were not 200")
+    return latencies
+
+
+def main() -> None:
+    """Run both servers, print the figures and the ratio."""
+    with scratch_postgres() as db_url:
+        upgrade(db_url)
+        with gunicorn("bench.bare_app:app", {}) as port:
+            bare = run_wrk(port, wrk_script(signed_requests(f"http://127.0.0.1:{port}", 2000)))
+        env = {
+            "DATABASE_URL": db_url,
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "OPENING_HOURS": "00:00-24:00",
+            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        }
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        pairs = signed_requests(base, 30000)
+        with gunicorn("wsgi:app", {**env, "PUBLIC_BASE_URL": base}, port=port):
+            app = run_wrk(port, wrk_script(pairs[:20000]))
+            latencies = sorted(open_loop(port, pairs[20000:], RATE, DURATION_S))
+    p50 = statistics.median(latencies)
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    print(f"bare Flask fixed TwiML : {bare['rps']:8.0f} req/s  (p99 {bare['p99_ms']:.1f} ms)")
+    print(
+        f"incoming-call webhook  : {app['rps']:8.0f} req/s  (p99 {app['p99_ms']:.1f} ms, "
+        f"{app['errors']} errors)"
+    )
+    print(f"throughput ratio       : {app['rps'] / bare['rps']:.2f}  (target >= 0.50)")
+    print(f"at {RATE} req/s open loop : p50 {p50:.1f} ms, p99 {p99:.1f} ms  (target p99 < 50 ms)")
+
+
+if __name__ == "__main__":
+    main()
