@@ -31,6 +31,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from config.settings import DEFAULT_ALLOWED_REGIONS, Settings
+
 __all__ = [
     "DEFAULT_ALLOWED_REGIONS",
     "DEFAULT_PART_SIZE",
@@ -43,21 +45,13 @@ __all__ = [
     "StorageError",
     "StorageVerificationError",
     "StoredObject",
+    "storage_from_settings",
     "storage_from_url",
     "make_s3_client",
     "validate_key",
 ]
 
 # UK/EEA data residency: London first, then the EU regions.
-DEFAULT_ALLOWED_REGIONS: tuple[str, ...] = (
-    "eu-west-2",
-    "eu-west-1",
-    "eu-west-3",
-    "eu-central-1",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-south-2",
-)
 DEFAULT_PART_SIZE = 8 * 1024 * 1024
 DEFAULT_UPLOAD_CONCURRENCY = 2  # parts in flight per object; RAM is about (this + 1) parts
 DELETE_BATCH_SIZE = 1000  # S3's DeleteObjects limit (not enforced by moto)
@@ -601,4 +595,14 @@ def make_s3_client(
     session = session or boto3.session.Session()
     return session.client(
         "s3", endpoint_url=endpoint_url, region_name=region, config=Config(**options)
+    )
+
+
+def storage_from_settings(settings: Settings) -> Storage:
+    """The recording store named by STORAGE_URL (UK/EEA region allow-list enforced)."""
+    return storage_from_url(
+        settings.storage_url,
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.aws_region,
+        allowed_regions=settings.storage_allowed_regions,
     )

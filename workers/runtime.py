@@ -12,17 +12,7 @@ from app.twilio_client import make_twilio_client
 from config.settings import Settings, load_settings
 from recordings.crypto import MasterKey
 from recordings.master_keys import load_master_key
-from recordings.storage import Storage, storage_from_url
-
-
-def make_storage(settings: Settings) -> Storage:
-    """The recording store named by STORAGE_URL (region allow-list enforced)."""
-    return storage_from_url(
-        settings.storage_url,
-        endpoint_url=settings.s3_endpoint_url,
-        region=settings.aws_region,
-        allowed_regions=settings.storage_allowed_regions,
-    )
+from recordings.storage import Storage, storage_from_settings
 
 
 @dataclass
@@ -41,7 +31,7 @@ class Runtime:
     @cached_property
     def storage(self) -> Storage:
         """The recording store."""
-        return make_storage(self.settings)
+        return storage_from_settings(self.settings)
 
     @cached_property
     def master_key(self) -> MasterKey:
