@@ -54,10 +54,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Twilio's webhooks and the staff API."""
     from app.api import bp as api_bp
+    from app.health import bp as health_bp
     from app.voice import bp as voice_bp
 
     app.register_blueprint(voice_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
