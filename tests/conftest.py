@@ -18,6 +18,7 @@ from app.db import upgrade
 from app.extensions import db
 from app.models import Base
 from config.settings import load_settings
+from tests.fakes.twilio_api import FakeTwilio
 
 pytest_plugins = [
     "tests.fixtures.servers",
@@ -28,6 +29,7 @@ pytest_plugins = [
 
 PUBLIC_BASE_URL = "https://contact.example.gov.uk"
 AUTH_TOKEN = "test-auth-token"  # noqa: S105
+ACCOUNT_SID = "AC" + "1" * 32
 IN_HOURS = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 10:00 in London
 
 
@@ -62,7 +64,7 @@ def settings(database_url: str, tmp_path: Path, redis_server):  # noqa: ANN001, 
         "INSTANCE_DIR": str(tmp_path / "instance"),
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
     }
     return load_settings(env)
 
@@ -125,3 +127,27 @@ def twilio_post(client: FlaskClient) -> Callable[..., object]:
         )
 
     return post
+
+
+@pytest.fixture(scope="session")
+def app_twilio_server() -> Iterator[FakeTwilio]:
+    """A fake Twilio REST API holding the app's own credentials (the token also signs webhooks)."""
+    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def app_twilio(app_twilio_server: FakeTwilio) -> Iterator[FakeTwilio]:
+    """The fake Twilio the app talks to when `settings` point at it; fails on any invalid call.
+
+    Point the app at it by overriding `settings`:
+    `replace(settings, twilio_api_base_url=app_twilio.base_url)`.
+    """
+    app_twilio_server.reset()
+    yield app_twilio_server
+    violations = app_twilio_server.take_violations()
+    if violations:
+        listed = "\n".join(f"  - {v}" for v in violations)
+        pytest.fail(
+            f"Twilio API calls that do not match Twilio's OpenAPI:\n{listed}", pytrace=False
+        )

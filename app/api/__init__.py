@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from app.api import auth, me, openapi, services  # noqa: E402, F401  (registers the routes on bp)
+from app.api import (  # noqa: E402, F401  (registers the routes on bp)
+    advisors,
+    auth,
+    calls,
+    me,
+    openapi,
+    services,
+    voice_token,
+)

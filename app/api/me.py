@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify
 
 from app.api import bp
 from app.api.openapi import error_responses
@@ -46,9 +46,17 @@ def set_my_status():  # noqa: ANN201
     if status not in SETTABLE_STATUSES:
         raise ApiError(422, "invalid", "status must be 'available' or 'offline'.")
     staff = request_session().merge(current_staff())
+    if staff.status == AdvisorStatus.BUSY:
+        raise ApiError(409, "on_a_call", "You are on a call; your status changes when it ends.")
     if staff.status != status:
         staff.status, staff.status_changed_at = status, utcnow()
     request_session().commit()
+    if status == AdvisorStatus.AVAILABLE:
+        from app.voice.connect import match_and_connect
+
+        settings = current_app.config["SETTINGS"]
+        match_and_connect(request_session(), settings, utcnow(), advisor_id=staff.id)
+        request_session().refresh(staff)
     return jsonify(staff_json(staff))
 
 
@@ -95,7 +103,7 @@ OPENAPI_PATHS = {
             },
             "responses": {
                 "200": {"description": "Profile", "content": _STAFF},
-                **error_responses(400, 401, 403, 422),
+                **error_responses(400, 401, 403, 409, 422),
             },
         }
     },

@@ -3,6 +3,9 @@
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base, UtcDateTime, utcnow
 from app.models.calls import Call, OptOutSource, Outcome
+from app.models.holds import DeletedWhat, DeletionRecord, HoldKind, LegalHold
+from app.models.recordings import PrivacyAlert, Recording, RecordingStatus
+from app.models.routing import CallLeg, LegKind, RoutingState
 from app.models.staff import AdvisorStatus, ApiToken, Role, Staff
 
 __all__ = [
@@ -12,9 +15,19 @@ __all__ = [
     "AuditHead",
     "Base",
     "Call",
+    "CallLeg",
+    "DeletedWhat",
+    "DeletionRecord",
+    "HoldKind",
+    "LegKind",
+    "LegalHold",
     "OptOutSource",
     "Outcome",
+    "PrivacyAlert",
+    "Recording",
+    "RecordingStatus",
     "Role",
+    "RoutingState",
     "Staff",
     "UtcDateTime",
     "utcnow",

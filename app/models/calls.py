@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UtcDateTime, utcnow
@@ -34,6 +34,7 @@ class Call(Base):
     __table_args__ = (
         Index("ix_calls_from_number_started_at", "from_number", "started_at"),
         Index("ix_calls_service_dequeued", "service_code", "dequeued_at"),
+        Index("ix_calls_routing_queue", "routing_state", "queue_priority", "queue_sort_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -54,3 +55,11 @@ class Call(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(16))
+    # Routing (issue 3): the app keeps the queue order; Twilio's queue only holds the caller.
+    queue_sid: Mapped[str | None] = mapped_column(String(34))
+    queue_priority: Mapped[int | None] = mapped_column(Integer)
+    queue_sort_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    routing_state: Mapped[str | None] = mapped_column(String(12))
+    assigned_advisor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="SET NULL")
+    )

@@ -1,0 +1,310 @@
+"""Connecting a matched caller to an advisor (SPEC §4.5-4.7, §5): REST redirects and webhooks.
+
+Matching claims a caller and an advisor in the database (app.routing); this module then
+moves the caller: a queue member is redirected with Twilio's Queue Members API to
+`/twilio/connect?leg=N`, which answers a `<Dial>` to the advisor. The dial's action
+(`/twilio/connect/result`) ends the leg: wrap-up after a call, or back to the front of the
+queue (advisor offline) after a ring timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import requests
+from flask import Response, current_app, request
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.twiml.voice_response import Dial, VoiceResponse
+
+from app import calls, routing
+from app.db import close_request_session, request_session
+from app.models import Call, CallLeg, RoutingState, Staff
+from app.phone import mask
+from app.twilio_client import make_twilio_client
+from app.voice import bp, twiml
+from app.voice.signature import twilio_signed
+from config.services import GENERAL_ADVICE, Service
+from config.settings import Settings
+
+log = logging.getLogger(__name__)
+NOT_ANSWERED = {"no-answer", "busy", "failed"}
+RECORDING_EVENTS = "in-progress completed"
+
+
+def _settings() -> Settings:
+    return current_app.config["SETTINGS"]  # type: ignore[no-any-return]
+
+
+def _now() -> datetime:
+    return current_app.config["CLOCK"]()  # type: ignore[no-any-return]
+
+
+def _urls() -> twiml.Urls:
+    return twiml.Urls(_settings().public_base_url)
+
+
+def _xml(response: VoiceResponse) -> Response:
+    return Response(str(response), mimetype="application/xml")
+
+
+def _service(code: str | None) -> Service:
+    services = current_app.config["SERVICES"]
+    found = next((s for s in services if s.code == code), None)
+    return found or next(s for s in services if s.code == GENERAL_ADVICE)
+
+
+# --------------------------------------------------------------------------- REST side
+
+
+def redirect_call(settings: Settings, claim: routing.Claim, *, via_queue: bool) -> bool:
+    """Send the caller to `/twilio/connect` for this claim's leg; False if Twilio refused."""
+    url = f"{settings.public_base_url}/twilio/connect?leg={claim.leg_id}"
+    client = make_twilio_client(settings)
+    try:
+        if via_queue:
+            member = client.queues(claim.queue_sid).members(claim.call_sid)
+            member.update(url=url, method="POST")
+        else:
+            client.calls(claim.call_sid).update(url=url, method="POST")
+    except TwilioRestException as exc:
+        if exc.status == 404:
+            log.info("call %s is not in queue %s yet; retry later", claim.call_sid, claim.queue_sid)
+        else:
+            log.warning("Twilio refused to redirect %s: %s %s", claim.call_sid, exc.status, exc.msg)
+        return False
+    except (TwilioException, requests.RequestException) as exc:
+        log.warning("could not reach Twilio to redirect %s: %s", claim.call_sid, exc)
+        return False
+    return True
+
+
+def match_and_connect(
+    session: Session,
+    settings: Settings,
+    now: datetime,
+    *,
+    advisor_id: int | None = None,
+    reachable_call_id: int | None = None,
+) -> routing.Claim | None:
+    """Commit, match one pair and move that caller; a failed redirect is released.
+
+    When the chosen caller is `reachable_call_id` and not yet in Twilio's queue, the claim is
+    returned unconnected: the current request answers that caller's TwiML itself.
+    """
+    session.commit()
+    claim = routing.claim_next(
+        session,
+        now,
+        settings.wrap_up_seconds,
+        advisor_id=advisor_id,
+        reachable_call_id=reachable_call_id,
+    )
+    session.commit()
+    if claim is None:
+        return None
+    if claim.call_id == reachable_call_id and claim.queue_sid is None:
+        return claim
+    if claim.queue_sid is not None and redirect_call(settings, claim, via_queue=True):
+        log.info("matched call %s with advisor %s", claim.call_sid, claim.advisor_id)
+        return claim
+    routing.release(session, claim)
+    session.commit()
+    return None
+
+
+# --------------------------------------------------------------------------- TwiML
+
+
+def dial_advisor(
+    settings: Settings, urls: twiml.Urls, leg_id: int, endpoint: routing.Endpoint, record: bool
+) -> VoiceResponse:
+    """Dial the advisor's endpoint; record both channels only when `record`."""
+    response = VoiceResponse()
+    response.say("Connecting you to an advisor.", voice=settings.voice, language=settings.language)
+    options: dict[str, object] = {
+        "timeout": settings.ring_timeout_seconds,
+        "action": urls(f"connect/result?leg={leg_id}"),
+        "method": "POST",
+    }
+    if record:
+        options.update(
+            record="record-from-answer-dual",
+            recording_status_callback=urls("recording-status"),
+            recording_status_callback_method="POST",
+            recording_status_callback_event=RECORDING_EVENTS,
+        )
+    dial = Dial(**options)
+    whisper = {"url": urls(f"connect/answered?leg={leg_id}"), "method": "POST"}
+    if endpoint.kind == "client":
+        dial.client(endpoint.address, **whisper)
+    elif endpoint.kind == "sip":
+        dial.sip(endpoint.address, **whisper)
+    else:
+        dial.number(endpoint.address, **whisper)
+    response.append(dial)
+    return response
+
+
+def enqueue_again(
+    settings: Settings, urls: twiml.Urls, service: Service, text: str
+) -> VoiceResponse:
+    """Back into the service's Twilio queue, with the usual wait and result handlers."""
+    response = VoiceResponse()
+    response.say(text, voice=settings.voice, language=settings.language)
+    response.enqueue(
+        service.code,
+        wait_url=urls("queue/wait"),
+        wait_url_method="POST",
+        action=urls("queue/result"),
+        method="POST",
+    )
+    return response
+
+
+def goodbye(settings: Settings) -> VoiceResponse:
+    """The advisor has finished: end the caller's call."""
+    response = VoiceResponse()
+    text = "Thank you for calling Contact Cares. Goodbye."
+    response.say(text, voice=settings.voice, language=settings.language)
+    response.hangup()
+    return response
+
+
+def back_to_front(call: Call) -> Response:
+    """The advisor did not answer: the caller keeps their place at the front of the queue."""
+    text = "Sorry, that advisor is not available. Please hold, you are at the front of the queue."
+    return _xml(enqueue_again(_settings(), _urls(), _service(call.service_code), text))
+
+
+# --------------------------------------------------------------------------- webhooks
+
+
+def _current_call() -> tuple[Session, Call]:
+    session = request_session()
+    sid = calls.check_call_sid(request.form.get("CallSid"))
+    call = calls.open_call(session, sid, request.form.get("From"), request.form.get("To"), _now())
+    return session, call
+
+
+def _leg_id() -> int | None:
+    raw = request.args.get("leg", "")
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
+def _leg_of(session: Session, call: Call) -> CallLeg | None:
+    leg = session.get(CallLeg, _leg_id()) if _leg_id() is not None else None
+    return leg if leg is not None and leg.call_id == call.id else None
+
+
+def connect_response(session: Session, call: Call, leg: CallLeg) -> Response:
+    """The `<Dial>` for this leg, deciding recording now (the caller may have opted out)."""
+    advisor = session.get(Staff, leg.advisor_id) if leg.advisor_id else None
+    try:
+        endpoint = routing.parse_endpoint(advisor.endpoint or "") if advisor else None
+    except routing.InvalidEndpoint:
+        endpoint = None
+    if endpoint is None:
+        log.warning("advisor %s has no usable endpoint; caller back to queue", leg.advisor_id)
+        routing.leg_not_answered(session, call, leg, "failed", _now())
+        session.commit()
+        return back_to_front(call)
+    leg.recorded = routing.should_record(call, advisor)
+    session.commit()
+    log.info(
+        "connecting call %s from %s to advisor %s at %s (%s)",
+        call.call_sid,
+        mask(call.from_number),
+        leg.advisor_id,
+        routing.endpoint_for_logs(advisor.endpoint if advisor else None),
+        "recorded" if leg.recorded else "not recorded",
+    )
+    return _xml(dial_advisor(_settings(), _urls(), leg.id, endpoint, leg.recorded))
+
+
+@bp.post("/connect")
+@twilio_signed
+def connect_caller() -> Response:
+    """The redirected caller: dial the advisor of their leg."""
+    session, call = _current_call()
+    leg = _leg_of(session, call)
+    if leg is None or leg.ended_at is not None or call.assigned_advisor_id != leg.advisor_id:
+        log.warning("call %s redirected for a leg that is not current", call.call_sid)
+        session.commit()
+        return back_to_front(call)
+    return connect_response(session, call, leg)
+
+
+@bp.post("/connect/answered")
+@twilio_signed
+def advisor_answered() -> Response:
+    """Runs on the advisor's leg when they pick up: the call is answered. Never speaks."""
+    try:
+        session = request_session()
+        leg = session.get(CallLeg, _leg_id()) if _leg_id() is not None else None
+        call = session.get(Call, leg.call_id) if leg is not None else None
+        parent = request.form.get("ParentCallSid")
+        if leg is not None and call is not None and parent in (None, "", call.call_sid):
+            routing.leg_answered(call, leg, request.form.get("CallSid", "")[:34], _now())
+            session.commit()
+    except SQLAlchemyError:
+        log.exception("could not record that leg %s was answered", _leg_id())
+        close_request_session()
+    return _xml(twiml.empty())
+
+
+@bp.post("/connect/result")
+@twilio_signed
+def dial_result() -> Response:
+    """The `<Dial>` ended: wrap-up after a call, or back to the front after no answer."""
+    session, call = _current_call()
+    leg = _leg_of(session, call)
+    status = request.form.get("DialCallStatus", "")[:16]
+    if leg is None:
+        session.commit()
+        return _xml(twiml.empty())
+    if leg.ended_at is not None:  # a repeated callback, or a leg already transferred away
+        session.commit()
+        if leg.result in NOT_ANSWERED and call.routing_state == RoutingState.WAITING:
+            return back_to_front(call)
+        return _xml(twiml.empty())
+    now = _now()
+    if status == "completed":
+        duration = request.form.get("DialCallDuration", "")
+        seconds = int(duration) if duration.isdigit() and len(duration) < 7 else None
+        routing.leg_completed(session, call, leg, seconds, now)
+        session.commit()
+        return _xml(goodbye(_settings()))
+    if status in NOT_ANSWERED:
+        routing.leg_not_answered(session, call, leg, status, now)
+        session.commit()
+        log.info("advisor %s did not answer call %s (%s)", leg.advisor_id, call.call_sid, status)
+        return back_to_front(call)
+    routing.leg_abandoned(session, call, leg, status or "canceled", now)
+    session.commit()
+    return _xml(twiml.empty())
+
+
+@bp.post("/transfer/enqueue")
+@twilio_signed
+def transfer_enqueue() -> Response:
+    """A caller transferred to a service: into that service's queue."""
+    session, call = _current_call()
+    service = _service(request.args.get("service"))
+    if call.routing_state != RoutingState.WAITING or call.service_code != service.code:
+        routing.transfer_to_service(session, call, service, _now())
+    session.commit()
+    text = f"Please hold while we transfer you to {service.name}."
+    return _xml(enqueue_again(_settings(), _urls(), service, text))
+
+
+def join_queue_answer(session: Session, call: Call) -> Response | None:
+    """Matching when a caller joins a queue: the `<Dial>` if they can be connected at once."""
+    claim = match_and_connect(session, _settings(), _now(), reachable_call_id=call.id)
+    if claim is None or claim.call_id != call.id:
+        return None
+    leg = session.get(CallLeg, claim.leg_id)
+    session.refresh(call)
+    return connect_response(session, call, leg) if leg is not None else None

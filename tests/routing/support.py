@@ -1,0 +1,79 @@
+"""Arranging advisors and waiting callers for routing tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from app import auth
+from app.extensions import db
+from app.models import Call, Role, RoutingState, Staff
+from tests.conftest import IN_HOURS
+
+QUEUE_SID = "QU" + "c" * 32
+
+
+def sid(n: int) -> str:
+    """A CallSid numbered n."""
+    return f"CA{n:032x}"
+
+
+def add_staff(
+    email: str,
+    *,
+    role: str = Role.ADVISOR,
+    skills: tuple[str, ...] = ("adult_social_care",),
+    endpoint: str | None = "client:amy",
+    records_calls: bool = True,
+    status: str = "available",
+    since: datetime = IN_HOURS - timedelta(minutes=5),
+) -> int:
+    """A member of staff, straight into the database; returns the id."""
+    with db.transaction() as session:
+        staff = Staff(
+            email=email,
+            name=email.split("@")[0],
+            role=role,
+            skills=list(skills),
+            endpoint=endpoint,
+            records_calls=records_calls,
+            status=status,
+            status_changed_at=since,
+        )
+        session.add(staff)
+        session.flush()
+        return staff.id
+
+
+def bearer(staff_id: int) -> dict[str, str]:
+    """Authorization headers with a fresh token for this member of staff."""
+    with db.transaction() as session:
+        token, _ = auth.issue_token(session, session.get(Staff, staff_id), timedelta(hours=1))
+    return {"Authorization": f"Bearer {token}"}
+
+
+def add_waiting_call(
+    n: int,
+    service: str = "adult_social_care",
+    priority: int = 2,
+    waited: timedelta = timedelta(minutes=1),
+    queue_sid: str | None = QUEUE_SID,
+    opted_out: bool = False,
+) -> int:
+    """A caller already in Twilio's queue (QueueSid known), waiting `waited`; returns the id."""
+    enqueued = IN_HOURS - waited
+    with db.transaction() as session:
+        call = Call(
+            call_sid=sid(n),
+            from_number="+447700900123",
+            started_at=enqueued - timedelta(seconds=30),
+            recording_opted_out=opted_out,
+            service_code=service,
+            enqueued_at=enqueued,
+            queue_sid=queue_sid,
+            queue_priority=priority,
+            queue_sort_at=enqueued,
+            routing_state=RoutingState.WAITING,
+        )
+        session.add(call)
+        session.flush()
+        return call.id
