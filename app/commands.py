@@ -10,10 +10,10 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
-from app import audit, auth
+from app import audit, auth, routing
 from app.db import upgrade
 from app.extensions import db
-from app.models import Role, Staff
+from app.models import Role, Staff, utcnow
 
 db_cli = AppGroup("db", help="Database schema.")
 staff_cli = AppGroup("staff", help="Staff accounts and tokens.")
@@ -42,6 +42,16 @@ def _skills(value: str | None) -> list[str]:
     return skills
 
 
+def _endpoint(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        endpoint = routing.parse_endpoint(value)
+    except routing.InvalidEndpoint as exc:
+        raise click.BadParameter(str(exc), param_hint="--endpoint") from exc
+    return f"client:{endpoint.address}" if endpoint.kind == "client" else endpoint.address
+
+
 @staff_cli.command("create")
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
@@ -68,7 +78,7 @@ def staff_create(
             name=name or email.split("@")[0],
             role=role,
             skills=_skills(skills),
-            endpoint=endpoint,
+            endpoint=_endpoint(endpoint),
             records_calls=not no_records_calls,
             password_hash=auth.hash_password(password) if password else None,
         )
@@ -83,6 +93,20 @@ def staff_create(
             details={"role": role},
         )
         click.echo(f"created {role} {email} (id {staff.id})")
+
+
+@staff_cli.command("status")
+@click.argument("email")
+@click.argument("status", type=click.Choice(["available", "offline"]))
+def staff_status(email: str, status: str) -> None:
+    """Set an advisor available or offline (what PUT /api/me/status does)."""
+    with db.transaction() as session:
+        staff = session.scalar(select(Staff).where(func.lower(Staff.email) == email.lower()))
+        if staff is None or staff.role != Role.ADVISOR:
+            raise click.ClickException(f"no advisor {email}")
+        if staff.status != status:
+            staff.status, staff.status_changed_at = status, utcnow()
+        click.echo(f"{email} is {status}")
 
 
 @staff_cli.command("token")

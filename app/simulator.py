@@ -133,10 +133,29 @@ class CallSimulator:
         """Leave the queue (handled by the Enqueue action)."""
         self.say("   (caller leaves the queue)")
 
-    def on_dial(self, verb: ET.Element) -> object:
-        """Connect to a number or client; the simulator stops there."""
-        self.say(f"📞 dialling {''.join(verb.itertext()).strip() or verb.text}")
-        return HANG_UP
+    def on_dial(self, verb: ET.Element) -> ET.Element | object:
+        """Ring an advisor; one with a dial action answers, talks briefly and hangs up."""
+        noun = next(iter(verb), None)
+        target = "".join(verb.itertext()).strip() or verb.text
+        kind = (
+            {"Client": "client:", "Sip": "", "Number": ""}.get(noun.tag, "")
+            if noun is not None
+            else ""
+        )
+        recorded = "recorded" if verb.get("record") else "not recorded"
+        self.say(f"📞 dialling {kind}{target} ({recorded})")
+        if not verb.get("action"):
+            return HANG_UP
+        advisor_leg = "CA" + secrets.token_hex(16)
+        if noun is not None and noun.get("url"):
+            self.post(noun.get("url", ""), CallSid=advisor_leg, ParentCallSid=self.call_sid)
+        self.say("🗣  the advisor answers; caller and advisor talk, then the advisor hangs up")
+        return self.post(
+            verb.get("action", ""),
+            DialCallStatus="completed",
+            DialCallSid=advisor_leg,
+            DialCallDuration="5",
+        )
 
     def on_hangup(self, verb: ET.Element) -> object:
         """The line is closed."""

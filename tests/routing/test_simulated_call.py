@@ -1,0 +1,45 @@
+"""Tried as a new user would: advisors from the command line, then simulate-call reaches one."""
+
+from __future__ import annotations
+
+from app.models import Call, CallLeg
+from tests.db import one
+
+
+def create_advisor(runner, email: str, skills: str, endpoint: str) -> None:  # noqa: ANN001
+    args = [
+        "staff",
+        "create",
+        email,
+        "--role",
+        "advisor",
+        "--skills",
+        skills,
+        "--endpoint",
+        endpoint,
+    ]
+    assert runner.invoke(args=args).exit_code == 0
+    assert runner.invoke(args=["staff", "status", email, "available"]).exit_code == 0
+
+
+def test_simulated_caller_reaches_the_advisor_skilled_for_their_service(live_app, runner):
+    create_advisor(runner, "amy@x.gov.uk", "adult_social_care", "client:amy")
+    create_advisor(runner, "bob@x.gov.uk", "crisis_response", "client:bob")
+    result = runner.invoke(args=["simulate-call", "--url", live_app, "--digits", "4"])
+    assert result.exit_code == 0, result.output
+    assert "📞 dialling client:bob (recorded)" in result.output
+    call = one(Call)
+    assert (call.outcome, call.routing_state) == ("answered", "done")
+    assert one(CallLeg).answered_at is not None
+
+
+def test_opted_out_simulated_caller_is_not_recorded(live_app, runner):
+    create_advisor(runner, "amy@x.gov.uk", "adult_social_care", "client:amy")
+    result = runner.invoke(args=["simulate-call", "--url", live_app, "--digits", "*1"])
+    assert "📞 dialling client:amy (not recorded)" in result.output
+
+
+def test_staff_create_refuses_a_bad_endpoint(runner):
+    args = ["staff", "create", "x@x.gov.uk", "--role", "advisor", "--endpoint", "amy"]
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0 and "endpoint" in result.output
