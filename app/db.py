@@ -42,8 +42,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
+    # IMMEDIATE takes the write lock up front: a read-then-write transaction waits its turn
+    # (busy_timeout) instead of failing with "database is locked" when it tries to write.
     if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
