@@ -52,13 +52,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Twilio's webhooks and the staff API."""
+    """Twilio's webhooks, the staff API and the requesters' download links."""
+    from app.access_link import bp as access_bp
     from app.api import bp as api_bp
     from app.health import bp as health_bp
     from app.voice import bp as voice_bp
 
     app.register_blueprint(voice_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(access_bp)
     app.register_blueprint(health_bp)
 
 

@@ -1,5 +1,14 @@
 """Typed SQLAlchemy 2 models, one module per concern."""
 
+from app.models.access_requests import (
+    AccessPackage,
+    AccessRequest,
+    AccessRequestRecording,
+    Authority,
+    PackageState,
+    Relationship,
+    RequestStatus,
+)
 from app.models.audit import AuditEntry, AuditHead
 from app.models.base import Base, UtcDateTime, utcnow
 from app.models.calls import Call, OptOutSource, Outcome
@@ -9,6 +18,13 @@ from app.models.routing import CallLeg, LegKind, RoutingState
 from app.models.staff import AdvisorStatus, ApiToken, Role, Staff
 
 __all__ = [
+    "AccessPackage",
+    "AccessRequest",
+    "AccessRequestRecording",
+    "Authority",
+    "PackageState",
+    "Relationship",
+    "RequestStatus",
     "AdvisorStatus",
     "ApiToken",
     "AuditEntry",

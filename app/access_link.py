@@ -1,0 +1,92 @@
+"""GET /access/{token}: the requester downloads their package; no login, each download audited.
+
+The token is the only credential: unguessable (32 random bytes), stored as a SHA-256 only,
+expiring and revocable. Answers for people, not programs: plain-text messages, no JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from flask import Blueprint, Response, current_app, request
+
+from app.access_requests import package_for_token, record_download
+from app.db import request_session
+from app.models import AccessPackage
+from recordings.crypto import MasterKey
+from recordings.master_keys import load_master_key
+from recordings.storage import Storage, storage_from_settings
+
+bp = Blueprint("access", __name__, url_prefix="/access")
+
+CHUNK = 256 * 1024
+_GONE = {
+    "revoked": "This download link has been withdrawn. Please contact the council's Data "
+    "Protection Officer if you still need your recordings.",
+    "expired": "This download link has expired. Please contact the council's Data Protection "
+    "Officer and ask for a new link.",
+    "deleted": "These recordings are no longer available from this link. Please contact the "
+    "council's Data Protection Officer.",
+}
+_UNKNOWN = "This download link is not valid. Please check you copied the whole link."
+_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def _plain(message: str, status: int) -> Response:
+    return Response(message + "\n", status=status, mimetype="text/plain", headers=_HEADERS)
+
+
+def recording_store() -> Storage:
+    """The store of recordings and packages, built once per app."""
+    if "recording_storage" not in current_app.extensions:
+        settings = current_app.config["SETTINGS"]
+        current_app.extensions["recording_storage"] = storage_from_settings(settings)
+    return current_app.extensions["recording_storage"]  # type: ignore[no-any-return]
+
+
+def master_key() -> MasterKey:
+    """The master key, loaded once per app."""
+    if "master_key" not in current_app.extensions:
+        current_app.extensions["master_key"] = load_master_key(current_app.config["SETTINGS"])
+    return current_app.extensions["master_key"]  # type: ignore[no-any-return]
+
+
+def _plaintext(package: AccessPackage) -> tuple[BinaryIO, BinaryIO]:
+    """The decrypting stream and the stored object under it (both to close)."""
+    assert package.storage_key is not None and package.wrapped_key is not None
+    data_key = master_key().unwrap(package.wrapped_key, package.id)
+    source = recording_store().open(package.storage_key)
+    return data_key.decrypting_reader(source, package.id), source
+
+
+def _stream(reader: BinaryIO, source: BinaryIO) -> Iterator[bytes]:
+    try:
+        while chunk := reader.read(CHUNK):
+            yield chunk
+    finally:
+        reader.close()
+        source.close()
+
+
+@bp.get("/<token>")
+def download(token: str) -> Response:
+    """The ZIP of recordings, streamed; 404 for an unknown link, 410 when withdrawn or expired."""
+    session = request_session()
+    found = package_for_token(session, token, current_app.config["CLOCK"]())
+    if found.package is None:
+        assert found.problem is not None
+        return _plain(_GONE.get(found.problem, _UNKNOWN), 410 if found.problem in _GONE else 404)
+    package = found.package
+    name = f"SAR-{package.access_request_id:06d}-recordings.zip"
+    headers = {
+        **_HEADERS,
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Content-Length": str(package.size_bytes),
+    }
+    if request.method == "HEAD":
+        return Response(status=200, mimetype="application/zip", headers=headers)
+    reader, source = _plaintext(package)
+    record_download(session, package, current_app.config["CLOCK"]())
+    session.commit()
+    return Response(_stream(reader, source), mimetype="application/zip", headers=headers)

@@ -1,0 +1,47 @@
+"""Fixtures for access requests: officers' tokens, the worker runtime, stored recordings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from app.models import Role
+from tests.access.support import staff_headers
+from workers.runtime import Runtime, use_runtime
+
+
+@pytest.fixture
+def officer(app) -> dict[str, str]:  # noqa: ANN001
+    """Authorization headers of a records officer."""
+    return staff_headers(Role.RECORDS_OFFICER, "dpo@sthelens.gov.uk")
+
+
+@pytest.fixture
+def headers_for(app) -> Callable[[Role], dict[str, str]]:  # noqa: ANN001
+    """Authorization headers for a new member of staff with `role`."""
+    return lambda role: staff_headers(role, f"{role.value}@sthelens.gov.uk")
+
+
+@pytest.fixture(params=["local", "s3"])
+def runtime(request, app, settings) -> Iterator[Runtime]:  # noqa: ANN001
+    """The worker runtime jobs use in this process, sharing the app's store and keys."""
+    value = Runtime(settings)
+    if request.param == "s3":
+        store = request.getfixturevalue("s3_storage")
+        value.storage = store  # type: ignore[misc]
+        app.extensions["recording_storage"] = store
+    use_runtime(value)
+    yield value
+    use_runtime(None)
+    value.db.engine.dispose()  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def local_runtime(app, settings) -> Iterator[Runtime]:  # noqa: ANN001
+    """The worker runtime on the app's local store only (for tests that need no S3)."""
+    value = Runtime(settings)
+    use_runtime(value)
+    yield value
+    use_runtime(None)
+    value.db.engine.dispose()  # type: ignore[union-attr]

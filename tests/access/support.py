@@ -1,0 +1,100 @@
+"""Recordings stored the way ingest stores them, and the requests made of them."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from datetime import datetime, timedelta
+
+from app import auth
+from app.extensions import db
+from app.models import Call, Recording, RecordingStatus, Role, Staff
+from recordings.audio import AudioSegment
+from recordings.crypto import DataKey
+from workers.runtime import Runtime
+
+FRAME_RATE = 8000
+CALLER_HZ, ADVISOR_HZ = 440, 620
+
+
+def tone(frequency: float, seconds: float) -> AudioSegment:
+    """A -6 dBFS sine, 8 kHz 16-bit mono."""
+    from pydub.generators import Sine
+
+    generator = Sine(frequency, sample_rate=FRAME_RATE, bit_depth=16)
+    return generator.to_audio_segment(duration=seconds * 1000, volume=-6.0)
+
+
+def call_audio(seconds: float) -> bytes:
+    """A two-channel WAV like Twilio's dual recordings: caller left, advisor right."""
+    stereo = AudioSegment.from_mono_audiosegments(
+        tone(CALLER_HZ, seconds), tone(ADVISOR_HZ, seconds)
+    )
+    out = io.BytesIO()
+    with stereo.export(out, format="wav") as exported:  # export() returns `out` itself
+        return exported.getvalue()
+
+
+def sid(prefix: str) -> str:
+    """A Twilio-shaped SID."""
+    return prefix + secrets.token_hex(16)
+
+
+def store_recording(
+    runtime: Runtime,
+    *,
+    number: str | None,
+    started_at: datetime,
+    seconds: int = 6,
+    wav: bytes | None = None,
+) -> tuple[str, str]:
+    """A call from `number` and its stored, encrypted recording; returns (CallSid, RecordingSid)."""
+    call_sid, recording_sid = sid("CA"), sid("RE")
+    data_key = DataKey.generate()
+    key = f"recordings/{started_at:%Y}/{started_at:%m}/{recording_sid}.enc"
+    with runtime.storage.writer(key) as out:
+        with data_key.encrypting_writer(out, recording_sid) as plaintext:
+            plaintext.write(wav if wav is not None else call_audio(seconds))
+    stored = out.result
+    runtime.storage.verify(stored.key, stored.size, stored.digest)
+    with db.transaction() as session:
+        call = Call(
+            call_sid=call_sid,
+            from_number=number,
+            started_at=started_at,
+            ended_at=started_at + timedelta(seconds=seconds + 30),
+            duration_seconds=seconds + 30,
+            outcome="answered",
+        )
+        session.add(call)
+        session.flush()
+        session.add(
+            Recording(
+                recording_sid=recording_sid,
+                call_id=call.id,
+                call_sid=call_sid,
+                status=RecordingStatus.STORED,
+                channels=2,
+                started_at=started_at + timedelta(seconds=20),
+                duration_seconds=seconds,
+                storage_key=stored.key,
+                size_bytes=stored.size,
+                sha256=stored.digest,
+                wrapped_key=runtime.master_key.wrap(data_key, recording_sid),
+                master_key_id=runtime.master_key.key_id,
+                delete_after=started_at + timedelta(days=183),
+                stored_at=started_at + timedelta(minutes=1),
+                ingest_attempts=1,
+            )
+        )
+    return call_sid, recording_sid
+
+
+def staff_headers(role: Role, email: str) -> dict[str, str]:
+    """Authorization headers for a new member of staff with `role`."""
+    with db.transaction() as session:
+        staff = Staff(email=email, name=email.split("@")[0], role=role, skills=[])
+        session.add(staff)
+        session.flush()
+        token, _ = auth.issue_token(session, staff, timedelta(hours=1))
+    return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,373 @@
+"""Packaging a subject access request (SPEC §8): decrypt, redact, MP3, ZIP, store encrypted.
+
+The job takes the request id. Progress is written to the request as it goes (`running`, the
+recordings done), and it ends `ready` with a new package, or `failed` with the reason. The ZIP
+holds one MP3 per included recording (both channels, explicit bitrate), `manifest.json`, a
+readable `manifest.txt` and a plain-language `cover-note.txt`. It is encrypted like a
+recording: a fresh data key, wrapped by the master key, with the package id as associated data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from sqlalchemy import select, update
+
+from app import audit
+from app.access_requests import current_package, delete_objects, shred_package
+from app.models import (
+    AccessPackage,
+    AccessRequest,
+    AccessRequestRecording,
+    Call,
+    PackageState,
+    Recording,
+    RequestStatus,
+    utcnow,
+)
+from recordings.audio import load_wav, redact, to_mp3
+from recordings.crypto import DataKey
+from recordings.retention import LONDON
+from workers.runtime import Runtime, current
+
+__all__ = ["package_access_request", "package_key", "write_package_zip"]
+
+log = logging.getLogger(__name__)
+ACTOR = "system (access packaging job)"
+CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Item:
+    """One recording to package, read from the database before any slow work."""
+
+    recording_sid: str
+    storage_key: str
+    wrapped_key: bytes
+    call_started_at: datetime | None
+    started_at: datetime | None
+    redactions: list[dict[str, Any]]
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the job needs to know about the request."""
+
+    request_id: int
+    reference: str
+    received_on: date
+    due_on: date | None
+    items: list[Item] = field(default_factory=list)
+
+
+def package_key(package_id: str) -> str:
+    """Where a package's ciphertext lives."""
+    return f"access-packages/{package_id}.zip.enc"
+
+
+def package_access_request(request_id: int) -> str:
+    """Build, encrypt and store the request's package; the request shows progress and result."""
+    runtime = current()
+    plan = _start(runtime, request_id)
+    if plan is None:
+        return "nothing to do"
+    try:
+        with tempfile.TemporaryDirectory(prefix="sar-") as workdir:
+            zip_path = Path(workdir) / "package.zip"
+            progress = _Progress(runtime, request_id)
+            write_package_zip(runtime, plan, zip_path, workdir=Path(workdir), on_item=progress)
+            package_id = _store(runtime, plan, zip_path)
+    except Exception as exc:  # recorded on the request for the officer, then re-raised for RQ
+        _fail(runtime, request_id, exc)
+        raise
+    return f"package {package_id} ready"
+
+
+def _start(runtime: Runtime, request_id: int) -> Plan | None:
+    """Mark the request running and read what to package."""
+    with runtime.db.transaction() as session:
+        request = session.get(AccessRequest, request_id, with_for_update=True)
+        # FAILED too: RQ retries a job that failed; READY means a rerun of a finished job.
+        if request is None or request.status != RequestStatus.OPEN:
+            return None
+        if request.package_state not in (PackageState.QUEUED, PackageState.RUNNING, "failed"):
+            return None
+        request.package_state, request.package_progress = PackageState.RUNNING, 0
+        rows = session.execute(
+            select(AccessRequestRecording, Recording, Call.started_at)
+            .join(Recording, Recording.id == AccessRequestRecording.recording_id)
+            .outerjoin(Call, Call.call_sid == Recording.call_sid)
+            .where(
+                AccessRequestRecording.access_request_id == request_id,
+                AccessRequestRecording.include.is_(True),
+            )
+            .order_by(Recording.started_at, Recording.id)
+        ).all()
+        items = [_item(review, recording, call_started) for review, recording, call_started in rows]
+        request.package_total = len(items)
+        return Plan(request.id, request.reference, request.received_on, request.due_on, items)
+
+
+def _item(review: AccessRequestRecording, recording: Recording, call_started: Any) -> Item:
+    if recording.storage_key is None or recording.wrapped_key is None:
+        raise RuntimeError(f"{recording.recording_sid} is no longer stored")
+    return Item(
+        recording_sid=recording.recording_sid,
+        storage_key=recording.storage_key,
+        wrapped_key=recording.wrapped_key,
+        call_started_at=call_started,
+        started_at=recording.started_at,
+        redactions=list(review.redactions or []),
+        reason=review.reason,
+    )
+
+
+class _Progress:
+    """Writes 'n recordings done' to the request after each one."""
+
+    def __init__(self, runtime: Runtime, request_id: int) -> None:
+        self.runtime, self.request_id, self.done = runtime, request_id, 0
+
+    def __call__(self) -> None:
+        self.done += 1
+        with self.runtime.db.transaction() as session:
+            session.execute(
+                update(AccessRequest)
+                .where(AccessRequest.id == self.request_id)
+                .values(package_progress=self.done)
+            )
+
+
+def write_package_zip(
+    runtime: Runtime, plan: Plan, destination: Path, *, workdir: Path, on_item: Any = None
+) -> None:
+    """Write the ZIP: MP3s (stored, already compressed), manifests and cover note."""
+    entries = []
+    with zipfile.ZipFile(destination, "w") as archive:
+        for number, item in enumerate(plan.items, start=1):
+            mp3 = workdir / f"{number}.mp3"
+            duration = _redacted_mp3(runtime, item, workdir, mp3)
+            name = _file_name(number, item)
+            archive.write(mp3, name, compress_type=zipfile.ZIP_STORED)
+            mp3.unlink()
+            entries.append(_manifest_entry(name, item, duration, runtime.settings.mp3_bitrate))
+            if on_item is not None:
+                on_item()
+        manifest = _manifest(plan, entries)
+        text = dict(compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2), **text)  # type: ignore[arg-type]
+        archive.writestr("manifest.txt", _readable_manifest(manifest), **text)  # type: ignore[arg-type]
+        archive.writestr("cover-note.txt", _cover_note(plan, entries), **text)  # type: ignore[arg-type]
+
+
+def _redacted_mp3(runtime: Runtime, item: Item, workdir: Path, destination: Path) -> float:
+    """Decrypt the recording to a temporary file, silence its ranges, write MP3; its length."""
+    wav = workdir / "recording.wav"
+    data_key = runtime.master_key.unwrap(item.wrapped_key, item.recording_sid)
+    source = runtime.storage.open(item.storage_key)
+    try:
+        with data_key.decrypting_reader(source, item.recording_sid) as plain, wav.open("wb") as out:
+            shutil.copyfileobj(plain, out, CHUNK)
+    finally:
+        source.close()
+    with wav.open("rb") as handle:
+        segment = load_wav(handle)
+    wav.unlink()
+    length = segment.duration_seconds
+    # The row's duration is whole seconds; never ask to silence past the end of the audio.
+    ranges = [(r["start"], min(r["end"], length)) for r in item.redactions if r["start"] < length]
+    with destination.open("wb") as out:
+        to_mp3(redact(segment, ranges), out, bitrate=runtime.settings.mp3_bitrate)
+    return length
+
+
+def _london(moment: datetime | None) -> str | None:
+    return moment.astimezone(LONDON).isoformat() if moment else None
+
+
+def _file_name(number: int, item: Item) -> str:
+    moment = (item.call_started_at or item.started_at or utcnow()).astimezone(LONDON)
+    return f"recordings/{number:02d}-call-{moment:%Y-%m-%d-%H%M}.mp3"
+
+
+def _manifest_entry(name: str, item: Item, duration: float, bitrate: str) -> dict[str, Any]:
+    return {
+        "file": name,
+        "recording_sid": item.recording_sid,
+        "call_started_at": _london(item.call_started_at),
+        "recording_started_at": _london(item.started_at),
+        "duration_seconds": round(duration, 2),
+        "format": {"codec": "mp3", "bitrate": bitrate, "channels": 2},
+        "channels": {"1": "caller", "2": "council advisor"},
+        "redactions": [
+            {
+                "start_seconds": r["start"],
+                "end_seconds": r["end"],
+                "reason": r.get("reason") or item.reason or "information about other people",
+            }
+            for r in item.redactions
+        ],
+    }
+
+
+def _manifest(plan: Plan, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "reference": plan.reference,
+        "received_on": plan.received_on.isoformat(),
+        "prepared_at": utcnow().astimezone(LONDON).isoformat(timespec="seconds"),
+        "time_zone": "Europe/London",
+        "recordings": entries,
+    }
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}.{int(round((seconds - whole) * 10)) % 10}"
+
+
+def _readable_manifest(manifest: dict[str, Any]) -> str:
+    lines = [f"Recordings provided for request {manifest['reference']}", ""]
+    for entry in manifest["recordings"]:
+        lines += [
+            entry["file"],
+            f"  Call date and time: {entry['call_started_at']} (UK time)",
+            f"  Length: {_clock(entry['duration_seconds'])} (minutes:seconds)",
+        ]
+        for r in entry["redactions"]:
+            span = f"{_clock(r['start_seconds'])} to {_clock(r['end_seconds'])}"
+            lines.append(f"  Silenced from {span}: {r['reason']}")
+        if not entry["redactions"]:
+            lines.append("  Nothing was silenced.")
+        lines.append("")
+    if not manifest["recordings"]:
+        lines.append("We found no recordings to provide.")
+    return "\n".join(lines) + "\n"
+
+
+def _cover_note(plan: Plan, entries: list[dict[str, Any]]) -> str:
+    count = len(entries)
+    silenced = sum(1 for e in entries if e["redactions"])
+    found = (
+        f"We found {count} recording{'s' if count != 1 else ''} of your calls to Contact Cares."
+        if count
+        else "We searched our call recordings and found none to provide for your request."
+    )
+    parts = [
+        f"Your request for copies of your call recordings (reference {plan.reference})",
+        "",
+        "Dear requester,",
+        "",
+        f"{found} They are in the 'recordings' folder as MP3 audio files, which play on "
+        "most phones and computers. The file 'manifest.txt' lists the date, time and length "
+        "of each call.",
+        "",
+        "Each recording has two channels: you (the caller) and the council advisor.",
+    ]
+    if silenced:
+        parts += [
+            "",
+            f"In {silenced} recording{'s' if silenced != 1 else ''} we have replaced short "
+            "parts with silence because they contain information about other people, which we "
+            "must protect. The manifest says where and why.",
+        ]
+    parts += [
+        "",
+        "We keep call recordings for six months and then delete them. If you think something "
+        "is missing, or you are unhappy with how we handled your request, please contact the "
+        "council's Data Protection Officer quoting the reference above. You can also complain "
+        "to the Information Commissioner's Office (ico.org.uk, 0303 123 1113).",
+        "",
+        "This download link expires and can be used only by you: please do not share it.",
+        "",
+        "St Helens Council, Contact Cares",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _store(runtime: Runtime, plan: Plan, zip_path: Path) -> str:
+    """Encrypt the ZIP into the store, verify it, then record the package as ready."""
+    package_id = uuid4().hex
+    data_key = DataKey.generate()
+    size, digest = _encrypt_into_store(runtime, data_key, package_id, zip_path)
+    wrapped = runtime.master_key.wrap(data_key, package_id)
+    with runtime.db.transaction() as session:
+        request = session.get(AccessRequest, plan.request_id, with_for_update=True)
+        assert request is not None
+        previous = current_package(session, request)
+        stale_keys = [shred_package(previous, utcnow())] if previous else []
+        session.add(
+            AccessPackage(
+                id=package_id,
+                access_request_id=plan.request_id,
+                storage_key=package_key(package_id),
+                wrapped_key=wrapped,
+                master_key_id=runtime.master_key.key_id,
+                size_bytes=size,
+                sha256=digest,
+                recording_count=len(plan.items),
+                downloads=0,
+                created_at=utcnow(),
+            )
+        )
+        request.package_state, request.package_error = PackageState.READY, None
+        request.package_progress = len(plan.items)
+        audit.record(
+            session,
+            actor=ACTOR,
+            action="access_request.package_ready",
+            subject_type="access_request",
+            subject_id=str(plan.request_id),
+            details={"package_id": package_id, "recordings": len(plan.items), "bytes": size},
+        )
+    delete_objects(runtime.storage, stale_keys)
+    return package_id
+
+
+def _encrypt_into_store(
+    runtime: Runtime, data_key: DataKey, package_id: str, zip_path: Path
+) -> tuple[int, str]:
+    """Stream the ZIP through encryption into the store; verify; plaintext size and SHA-256."""
+    plain_hash, size = hashlib.sha256(), 0
+    with zip_path.open("rb") as source, runtime.storage.writer(package_key(package_id)) as out:
+        with data_key.encrypting_writer(out, package_id) as sink:
+            while chunk := source.read(CHUNK):
+                plain_hash.update(chunk)
+                size += len(chunk)
+                sink.write(chunk)
+    stored = out.result
+    assert stored is not None
+    runtime.storage.verify(stored.key, stored.size, stored.digest)
+    return size, plain_hash.hexdigest()
+
+
+def _fail(runtime: Runtime, request_id: int, exc: BaseException) -> None:
+    log.warning("packaging access request %s failed: %s", request_id, type(exc).__name__)
+    with runtime.db.transaction() as session:
+        session.execute(
+            update(AccessRequest)
+            .where(AccessRequest.id == request_id)
+            .values(package_state=PackageState.FAILED, package_error=_error_text(exc))
+        )
+        audit.record(
+            session,
+            actor=ACTOR,
+            action="access_request.package_failed",
+            subject_type="access_request",
+            subject_id=str(request_id),
+            details={"error": type(exc).__name__},
+        )
+
+
+def _error_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
