@@ -56,12 +56,14 @@ def register_blueprints(app: Flask) -> None:
     from app.access_link import bp as access_bp
     from app.api import bp as api_bp
     from app.health import bp as health_bp
+    from app.metrics import bp as metrics_bp
     from app.voice import bp as voice_bp
 
     app.register_blueprint(voice_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(access_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(metrics_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
