@@ -64,6 +64,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(access_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(metrics_bp)
+    if app.config["SETTINGS"].twilio_sandbox:
+        from app.dev_twilio import bp as dev_twilio_bp
+
+        app.register_blueprint(dev_twilio_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

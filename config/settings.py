@@ -58,6 +58,7 @@ class Settings:
     twilio_account_sid: str = DEV_ACCOUNT_SID
     twilio_auth_token: str = DEV_AUTH_TOKEN
     twilio_api_base_url: str = "https://api.twilio.com"
+    twilio_sandbox: bool = False
     twilio_api_key_sid: str | None = None
     twilio_api_key_secret: str | None = None
     twilio_twiml_app_sid: str | None = None
@@ -133,6 +134,11 @@ def _missing_in_production(env: Mapping[str, str]) -> list[str]:
     return missing
 
 
+def sandbox_url(public_base_url: str) -> str:
+    """Where the development sandbox plays Twilio's REST API."""
+    return f"{public_base_url}/dev/twilio"
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from `env` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -144,6 +150,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                 "APP_ENV=production refuses to start without: " + ", ".join(missing)
             )
     instance_dir = _path(env, "INSTANCE_DIR") or DEFAULT_INSTANCE_DIR
+    public_base_url = (env.get("PUBLIC_BASE_URL") or Settings.public_base_url).rstrip("/")
+    # No Twilio account on a laptop: the app plays Twilio's REST API itself (app/dev_twilio.py).
+    sandbox = (
+        app_env != "production"
+        and not env.get("TWILIO_ACCOUNT_SID")
+        and not env.get("TWILIO_API_BASE_URL")
+    )
     warnings: list[str] = []
     if not env.get("TWILIO_AUTH_TOKEN"):
         warnings.append("TWILIO_AUTH_TOKEN is not set: using the development token.")
@@ -159,10 +172,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
         aws_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
         storage_allowed_regions=regions or DEFAULT_ALLOWED_REGIONS,
-        public_base_url=(env.get("PUBLIC_BASE_URL") or Settings.public_base_url).rstrip("/"),
+        public_base_url=public_base_url,
         twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or DEV_ACCOUNT_SID,
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or DEV_AUTH_TOKEN,
-        twilio_api_base_url=(env.get("TWILIO_API_BASE_URL") or Settings.twilio_api_base_url),
+        twilio_api_base_url=sandbox_url(public_base_url)
+        if sandbox
+        else (env.get("TWILIO_API_BASE_URL") or Settings.twilio_api_base_url),
+        twilio_sandbox=sandbox,
         twilio_api_key_sid=env.get("TWILIO_API_KEY_SID") or None,
         twilio_api_key_secret=env.get("TWILIO_API_KEY_SECRET") or None,
         twilio_twiml_app_sid=env.get("TWILIO_TWIML_APP_SID") or None,
