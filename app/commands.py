@@ -156,7 +156,8 @@ def serve(host: str, port: int) -> None:
 
 def register(app: Flask) -> None:
     """Attach every command group to `app`."""
+    from app.commands_retention import retention_cli
     from app.simulator import simulate_call
 
-    for command in (db_cli, staff_cli, audit_cli, serve, simulate_call):
+    for command in (db_cli, staff_cli, audit_cli, retention_cli, serve, simulate_call):
         app.cli.add_command(command)

@@ -9,8 +9,10 @@ from app.api import (  # noqa: E402, F401  (registers the routes on bp)
     advisors,
     auth,
     calls,
+    holds,
     me,
     openapi,
+    reports,
     services,
     voice_token,
 )

@@ -1,0 +1,216 @@
+"""Legal holds: POST/GET /api/holds and DELETE /api/holds/{id} (records officers, SPEC §7, §12)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, jsonify, request
+from sqlalchemy import select
+
+from app.api import bp
+from app.api.openapi import error_responses
+from app.api.validation import field, json_body
+from app.auth import current_staff, require_roles
+from app.db import request_session
+from app.errors import ApiError
+from app.holds import (
+    HoldAlreadyReleased,
+    HoldNotFound,
+    HoldTargetError,
+    place_hold,
+    release_hold,
+)
+from app.models import Call, HoldKind, LegalHold, Recording, Role
+
+DEFAULT_KIND = HoldKind.COMPLAINT
+TARGETS = ("call_sid", "recording_sid", "number")
+
+
+def _now() -> datetime:
+    return current_app.config["CLOCK"]()  # type: ignore[no-any-return]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def hold_json(hold: LegalHold) -> dict[str, Any]:
+    """A hold as records officers see it."""
+    session = request_session()
+    target: dict[str, Any] = {"call_sid": None, "recording_sid": None, "number": hold.number}
+    if hold.call_id is not None:
+        target["call_sid"] = session.scalar(select(Call.call_sid).where(Call.id == hold.call_id))
+    if hold.recording_id is not None:
+        target["recording_sid"] = session.scalar(
+            select(Recording.recording_sid).where(Recording.id == hold.recording_id)
+        )
+    return {
+        "id": hold.id,
+        "kind": hold.kind,
+        "reason": hold.reason,
+        "reference": hold.reference,
+        **target,
+        "active": hold.active,
+        "created_by": hold.created_by,
+        "created_at": _iso(hold.created_at),
+        "released_at": _iso(hold.released_at),
+        "released_by": hold.released_by,
+    }
+
+
+def _target(body: dict[str, Any]) -> dict[str, Any]:
+    """The one target named in the body, resolved to ids: 422 for two or none, 404 if unknown."""
+    named = [name for name in TARGETS if body.get(name) is not None]
+    if len(named) != 1:
+        raise ApiError(422, "invalid", "Name exactly one of call_sid, recording_sid or number.")
+    name = named[0]
+    value = field(body, name, str)
+    session = request_session()
+    if name == "call_sid":
+        call_id = session.scalar(select(Call.id).where(Call.call_sid == value))
+        if call_id is None:
+            raise ApiError(404, "not_found", f"No call {value}.")
+        return {"call_id": call_id}
+    if name == "recording_sid":
+        recording_id = session.scalar(select(Recording.id).where(Recording.recording_sid == value))
+        if recording_id is None:
+            raise ApiError(404, "not_found", f"No recording {value}.")
+        return {"recording_id": recording_id}
+    return {"number": value}
+
+
+@bp.post("/holds")
+@require_roles(Role.RECORDS_OFFICER)
+def create_hold():  # noqa: ANN201
+    """Place a legal hold on a call, a recording or a phone number."""
+    body = json_body()
+    reason = field(body, "reason", str)
+    reference = field(body, "reference", str)
+    kind = field(body, "kind", str, required=False) or DEFAULT_KIND
+    session = request_session()
+    try:
+        hold = place_hold(
+            session,
+            kind=kind,
+            reason=reason,
+            reference=reference,
+            actor=current_staff().email,
+            now=_now(),
+            **_target(body),
+        )
+    except HoldTargetError as exc:
+        raise ApiError(422, "invalid", str(exc)) from exc
+    session.commit()
+    return jsonify(hold_json(hold)), 201
+
+
+@bp.get("/holds")
+@require_roles(Role.RECORDS_OFFICER)
+def list_holds():  # noqa: ANN201
+    """Holds, newest first; `?active=true` or `false` to filter."""
+    query = select(LegalHold).order_by(LegalHold.created_at.desc(), LegalHold.id.desc())
+    active = request.args.get("active")
+    if active not in (None, "true", "false"):
+        raise ApiError(422, "invalid", "active must be 'true' or 'false'.")
+    if active == "true":
+        query = query.where(LegalHold.released_at.is_(None))
+    elif active == "false":
+        query = query.where(LegalHold.released_at.is_not(None))
+    return jsonify([hold_json(h) for h in request_session().scalars(query)])
+
+
+@bp.delete("/holds/<int:hold_id>")
+@require_roles(Role.RECORDS_OFFICER)
+def delete_hold(hold_id: int):  # noqa: ANN201
+    """Release a hold; recordings it kept past their time are deleted on the next run."""
+    session = request_session()
+    try:
+        hold = release_hold(session, hold_id, current_staff().email, now=_now())
+    except HoldNotFound as exc:
+        raise ApiError(404, "not_found", str(exc)) from exc
+    except HoldAlreadyReleased as exc:
+        raise ApiError(409, "already_released", str(exc)) from exc
+    session.commit()
+    return jsonify(hold_json(hold))
+
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+HOLD_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {"enum": [k.value for k in HoldKind]},
+        "reason": {"type": "string"},
+        "reference": {"type": "string"},
+        "call_sid": _NULLABLE_STRING,
+        "recording_sid": _NULLABLE_STRING,
+        "number": {**_NULLABLE_STRING, "description": "E.164"},
+        "active": {"type": "boolean"},
+        "created_by": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "released_at": {"type": ["string", "null"], "format": "date-time"},
+        "released_by": _NULLABLE_STRING,
+    },
+}
+_HOLD = {"application/json": {"schema": HOLD_SCHEMA}}
+_NEW_HOLD = {
+    "type": "object",
+    "required": ["reason", "reference"],
+    "description": "Exactly one of call_sid, recording_sid or number.",
+    "properties": {
+        "reason": {"type": "string"},
+        "reference": {"type": "string"},
+        "kind": {"enum": [k.value for k in HoldKind], "default": DEFAULT_KIND.value},
+        "call_sid": {"type": "string"},
+        "recording_sid": {"type": "string"},
+        "number": {"type": "string", "description": "Any UK or E.164 form; stored as E.164"},
+    },
+}
+OPENAPI_PATHS = {
+    "/api/holds": {
+        "post": {
+            "summary": "Place a legal hold on a call, a recording or every call from a number",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _NEW_HOLD}},
+            },
+            "responses": {
+                "201": {"description": "The hold", "content": _HOLD},
+                **error_responses(400, 401, 403, 404, 422),
+            },
+        },
+        "get": {
+            "summary": "Legal holds, newest first",
+            "parameters": [
+                {
+                    "name": "active",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"enum": ["true", "false"]},
+                }
+            ],
+            "responses": {
+                "200": {
+                    "description": "Holds",
+                    "content": {
+                        "application/json": {"schema": {"type": "array", "items": HOLD_SCHEMA}}
+                    },
+                },
+                **error_responses(401, 403, 422),
+            },
+        },
+    },
+    "/api/holds/{hold_id}": {
+        "delete": {
+            "summary": "Release a legal hold",
+            "parameters": [
+                {"name": "hold_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "responses": {
+                "200": {"description": "The released hold", "content": _HOLD},
+                **error_responses(401, 403, 404, 409),
+            },
+        }
+    },
+}

@@ -1,0 +1,99 @@
+"""The retention report (SPEC §7): what is stored, held, due and overdue, and what was deleted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.holds import held_clause
+from app.models import DeletedWhat, DeletionRecord, Recording, RecordingStatus
+from recordings.retention import OVERDUE_AFTER
+
+REPORT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    """Figures at one instant; `overdue` should always be zero."""
+
+    at: datetime
+    stored: int
+    held: int
+    held_past_due: int
+    due: int
+    overdue: int
+    oldest_due: datetime | None
+    deletions_per_day: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as the API and the command show it."""
+        return {
+            "at": self.at.isoformat(),
+            "stored": self.stored,
+            "held": self.held,
+            "held_past_due": self.held_past_due,
+            "due": self.due,
+            "overdue": self.overdue,
+            "oldest_due": self.oldest_due.isoformat() if self.oldest_due else None,
+            "deletions_per_day": self.deletions_per_day,
+        }
+
+
+def _count(session: Session, *where: Any) -> int:
+    query = select(func.count()).select_from(Recording).where(*where)
+    return int(session.scalar(query) or 0)
+
+
+def retention_report(session: Session, now: datetime, days: int = REPORT_DAYS) -> RetentionReport:
+    """Compute the report at `now`; deletions are counted per UTC day over the last `days`."""
+    stored = Recording.status == RecordingStatus.STORED
+    past_due = Recording.delete_after <= now
+    oldest = session.scalar(
+        select(func.min(Recording.delete_after)).where(stored, past_due, ~held_clause())
+    )
+    return RetentionReport(
+        at=now,
+        stored=_count(session, stored),
+        held=_count(session, stored, held_clause()),
+        held_past_due=_count(session, stored, past_due, held_clause()),
+        due=_count(session, stored, past_due, ~held_clause()),
+        overdue=_count(
+            session, stored, Recording.delete_after < now - OVERDUE_AFTER, ~held_clause()
+        ),
+        oldest_due=oldest,
+        deletions_per_day=deletions_per_day(session, now, days),
+    )
+
+
+def deletions_per_day(session: Session, now: datetime, days: int) -> list[dict[str, Any]]:
+    """Deletion records per UTC day and kind, every day listed (zeros included), newest first."""
+    today = now.astimezone(UTC).date()
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, datetime.min.time(), UTC)
+    day = (
+        func.date(DeletionRecord.deleted_at)
+        if session.get_bind().dialect.name == "sqlite"
+        else func.date(func.timezone("UTC", DeletionRecord.deleted_at))
+    )
+    rows = session.execute(
+        select(day, DeletionRecord.what, func.count())
+        .where(DeletionRecord.deleted_at >= since, DeletionRecord.deleted_at <= now)
+        .group_by(day, DeletionRecord.what)
+    ).all()
+    counts: dict[tuple[str, str], int] = {(str(d), w): n for d, w, n in rows}
+    kinds = {
+        DeletedWhat.AUDIO_AND_KEY: "recordings",
+        DeletedWhat.TWILIO_COPY: "twilio_copies",
+        DeletedWhat.CALLER_NUMBER: "calls_anonymised",
+    }
+    result = []
+    for offset in range(days):
+        d: date = today - timedelta(days=offset)
+        entry: dict[str, Any] = {"date": d.isoformat()}
+        entry.update({name: counts.get((d.isoformat(), what), 0) for what, name in kinds.items()})
+        result.append(entry)
+    return result
