@@ -1,4 +1,4 @@
-"""Operators' commands: `flask --app wsgi db|staff|audit|serve|simulate-call …`."""
+"""Operators' commands: `flask --app wsgi db|staff|audit|keys|serve|simulate-call …`."""
 
 from __future__ import annotations
 
@@ -144,6 +144,9 @@ def serve(host: str, port: int) -> None:
 
     settings = _settings()
     if settings.embedded_queue:
+        from workers.runtime import Runtime, use_runtime
+
+        use_runtime(Runtime(settings))  # jobs in this process use the app's settings
         start_embedded_worker(settings)
         click.echo("jobs run in this process (no REDIS_URL set)")
     base = settings.public_base_url
@@ -157,7 +160,8 @@ def serve(host: str, port: int) -> None:
 def register(app: Flask) -> None:
     """Attach every command group to `app`."""
     from app.commands_retention import retention_cli
+    from app.key_rotation import keys_cli
     from app.simulator import simulate_call
 
-    for command in (db_cli, staff_cli, audit_cli, retention_cli, serve, simulate_call):
+    for command in (db_cli, staff_cli, audit_cli, keys_cli, retention_cli, serve, simulate_call):
         app.cli.add_command(command)

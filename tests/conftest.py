@@ -151,3 +151,95 @@ def app_twilio(app_twilio_server: FakeTwilio) -> Iterator[FakeTwilio]:
         pytest.fail(
             f"Twilio API calls that do not match Twilio's OpenAPI:\n{listed}", pytrace=False
         )
+
+
+@pytest.fixture
+def recording_store(local_storage):  # noqa: ANN001, ANN201
+    """The store the recording runtime uses; override with `storage` to cover both backends."""
+    return local_storage
+
+
+@pytest.fixture
+def runtime(app: Flask, app_twilio: FakeTwilio, recording_store) -> Iterator[object]:  # noqa: ANN001
+    """The jobs' runtime: the app's settings and store, Twilio's REST API at the fake.
+
+    The app serves audio from the same store and master key; the job queue starts empty.
+    """
+    from app.queueing import redis_connection
+    from workers.runtime import Runtime, use_runtime
+
+    settings = replace(app.config["SETTINGS"], twilio_api_base_url=app_twilio.base_url)
+    runtime = Runtime(settings)
+    runtime.__dict__["storage"] = recording_store
+    app.extensions["recording_storage"] = recording_store
+    app.extensions["master_key"] = runtime.master_key
+    redis_connection(settings).flushdb()
+    use_runtime(runtime)
+    yield runtime
+    use_runtime(None)
+    if "db" in runtime.__dict__:
+        runtime.db.engine.dispose()  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def staff_headers(app: Flask) -> Callable[[str], dict[str, str]]:
+    """Authorization headers of a new member of staff with `role`."""
+    import secrets
+    from datetime import timedelta
+
+    from app import auth
+    from app.models import Staff
+
+    def make(role: str) -> dict[str, str]:
+        with db.transaction() as session:
+            email = f"{role}-{secrets.token_hex(4)}@sthelens.gov.uk"
+            staff = Staff(email=email, name=role, role=role)
+            session.add(staff)
+            session.flush()
+            token, _ = auth.issue_token(session, staff, timedelta(hours=1))
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+def pcm_wav(seconds: float = 2.0, channels: int = 2, rate: int = 8000) -> bytes:
+    """A 16-bit PCM WAV of random samples (no run of it can appear by chance elsewhere)."""
+    import io
+    import os
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(os.urandom(2 * channels * int(seconds * rate)))
+    return buffer.getvalue()
+
+
+CALL_SID = "CA" + "c" * 32
+RECORDING_START = "Mon, 23 Nov 2026 10:00:00 +0000"
+
+
+@pytest.fixture
+def announce_recording(twilio_post, app_twilio: FakeTwilio):  # noqa: ANN001, ANN201
+    """Make Twilio hold a recording and send its `completed` callback; returns its SID."""
+
+    def announce(audio: bytes | None = None, *, call_sid: str = CALL_SID, **form: str) -> str:
+        sid = app_twilio.add_recording(call_sid=call_sid, audio=audio or pcm_wav())
+        params = {
+            "RecordingSid": sid,
+            "RecordingStatus": "completed",
+            "RecordingDuration": "2",
+            "RecordingChannels": "2",
+            "RecordingSource": "DialVerb",
+            "RecordingStartTime": RECORDING_START,
+            "CallSid": call_sid,
+            "AccountSid": ACCOUNT_SID,
+            **form,
+        }
+        reply = twilio_post("/twilio/recording-status", **params)
+        assert reply.status_code == 204, reply.get_data(as_text=True)
+        return sid
+
+    return announce

@@ -1,0 +1,103 @@
+"""GET /api/audit: the audit log, newest first, filtered by action or subject (SPEC §9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from app.api import bp
+from app.api.alerts import int_arg
+from app.api.openapi import error_responses
+from app.auth import require_roles
+from app.db import request_session
+from app.models import AuditEntry, Role
+
+DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+
+
+def entry_json(entry: AuditEntry) -> dict[str, Any]:
+    """One audit entry with its chain hashes."""
+    return {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "action": entry.action,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "reason": entry.reason,
+        "details": entry.details,
+        "prev_hash": entry.prev_hash,
+        "entry_hash": entry.entry_hash,
+    }
+
+
+@bp.get("/audit")
+@require_roles(Role.RECORDS_OFFICER)
+def list_audit():  # noqa: ANN201
+    """Audit entries, newest first; ?action=&subject_id=&limit=&before_seq=."""
+    limit = int_arg("limit", DEFAULT_LIMIT, high=MAX_LIMIT)
+    before = int_arg("before_seq", None)
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    if action := request.args.get("action"):
+        query = query.where(AuditEntry.action == action[:60])
+    if subject := request.args.get("subject_id"):
+        query = query.where(AuditEntry.subject_id == subject[:64])
+    if before is not None:
+        query = query.where(AuditEntry.seq < before)
+    entries = [entry_json(e) for e in request_session().scalars(query)]
+    next_before = entries[-1]["seq"] if len(entries) == limit else None
+    return jsonify({"entries": entries, "next_before_seq": next_before})
+
+
+ENTRY_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "seq": {"type": "integer"},
+        "at": {"type": "string", "format": "date-time"},
+        "actor": {"type": "string"},
+        "action": {"type": "string"},
+        "subject_type": {"type": "string"},
+        "subject_id": {"type": "string"},
+        "reason": {"type": ["string", "null"]},
+        "details": {"type": "object"},
+        "prev_hash": {"type": "string"},
+        "entry_hash": {"type": "string"},
+    },
+}
+_QUERY = [
+    {"name": "action", "in": "query", "schema": {"type": "string"}},
+    {"name": "subject_id", "in": "query", "schema": {"type": "string"}},
+    {
+        "name": "limit",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+    },
+    {"name": "before_seq", "in": "query", "schema": {"type": "integer"}},
+]
+OPENAPI_PATHS = {
+    "/api/audit": {
+        "get": {
+            "summary": "Audit entries, newest first",
+            "parameters": _QUERY,
+            "responses": {
+                "200": {
+                    "description": "A page of entries",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "entries": {"type": "array", "items": ENTRY_SCHEMA},
+                                    "next_before_seq": {"type": ["integer", "null"]},
+                                },
+                            }
+                        }
+                    },
+                },
+                **error_responses(401, 403, 422),
+            },
+        }
+    },
+}

@@ -1,0 +1,267 @@
+"""GET /api/recordings/{sid} and /audio: a recording's state, and its audio with a reason.
+
+Every access to audio is audited (who, when, why) before a byte is sent; opening an old
+recording, or one of a call closed more than 14 days ago, also raises a privacy alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from sqlalchemy.orm import Session
+
+from app import audit
+from app import recordings as domain
+from app.api import bp
+from app.api.openapi import error_responses
+from app.auth import current_staff, require_roles
+from app.db import request_session
+from app.errors import ApiError
+from app.models import Call, PrivacyAlert, Recording, RecordingStatus, Role
+from recordings.crypto import MasterKey
+from recordings.master_keys import load_master_key
+from recordings.storage import Storage, storage_from_url
+
+READERS = (Role.SUPERVISOR, Role.RECORDS_OFFICER)
+MIN_REASON_LENGTH = 5
+MAX_REASON_LENGTH = 500
+CALL_CLOSED_ALERT_AFTER = timedelta(days=14)
+CHUNK = 1024 * 1024
+
+
+def recording_store() -> Storage:
+    """The recording store of this app (built once from its settings)."""
+    if "recording_storage" not in current_app.extensions:
+        settings = current_app.config["SETTINGS"]
+        current_app.extensions["recording_storage"] = storage_from_url(
+            settings.storage_url,
+            endpoint_url=settings.s3_endpoint_url,
+            region=settings.aws_region,
+            allowed_regions=settings.storage_allowed_regions,
+        )
+    return current_app.extensions["recording_storage"]  # type: ignore[no-any-return]
+
+
+def master_key() -> MasterKey:
+    """The master key of this app (built once from its settings)."""
+    if "master_key" not in current_app.extensions:
+        current_app.extensions["master_key"] = load_master_key(current_app.config["SETTINGS"])
+    return current_app.extensions["master_key"]  # type: ignore[no-any-return]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def recording_json(session: Session, recording: Recording) -> dict[str, Any]:
+    """The recording as staff see it: state and times, never keys or storage details."""
+    return {
+        "recording_sid": recording.recording_sid,
+        "call_sid": recording.call_sid,
+        "status": recording.status,
+        "started_at": _iso(recording.started_at),
+        "duration_seconds": recording.duration_seconds,
+        "channels": recording.channels,
+        "source": recording.source,
+        "delete_after": _iso(recording.delete_after),
+        "stored_at": _iso(recording.stored_at),
+        "deleted_at": _iso(recording.deleted_at),
+        "holds": domain.recording_holds(session, recording),
+    }
+
+
+def _recording_or_404(session: Session, sid: str) -> Recording:
+    recording = domain.find_recording(session, sid) if domain.RECORDING_SID.match(sid) else None
+    if recording is None:
+        raise ApiError(404, "not_found", "No recording with that SID.")
+    return recording
+
+
+@bp.get("/recordings/<recording_sid>")
+@require_roles(*READERS)
+def get_recording(recording_sid: str):  # noqa: ANN201
+    """A recording's state, start, duration, deletion date and holds."""
+    session = request_session()
+    return jsonify(recording_json(session, _recording_or_404(session, recording_sid)))
+
+
+def _reason() -> str:
+    reason = " ".join(request.args.get("reason", "").split())
+    if len(reason) < MIN_REASON_LENGTH or len(reason) > MAX_REASON_LENGTH:
+        raise ApiError(
+            422,
+            "reason_required",
+            f"State why you need this recording: ?reason= ({MIN_REASON_LENGTH} to "
+            f"{MAX_REASON_LENGTH} characters).",
+        )
+    return reason
+
+
+def _playable(recording: Recording) -> None:
+    if recording.status == RecordingStatus.PENDING:
+        raise ApiError(409, "not_stored_yet", "The recording is not stored yet; try again soon.")
+    if recording.status != RecordingStatus.STORED or not recording.wrapped_key:
+        raise ApiError(410, "gone", f"The recording has no audio: it is {recording.status}.")
+
+
+def privacy_rules(recording: Recording, call: Call | None, now: datetime) -> list[str]:
+    """Which privacy-alert rules opening this recording now breaks."""
+    age_days = current_app.config["SETTINGS"].privacy_alert_age_days
+    rules = []
+    if recording.started_at and now - recording.started_at > timedelta(days=age_days):
+        rules.append(f"recording-older-than-{age_days}-days")
+    if call is not None and call.ended_at and now - call.ended_at > CALL_CLOSED_ALERT_AFTER:
+        rules.append("call-closed-over-14-days")
+    return rules
+
+
+def _audit_access(session: Session, recording: Recording, reason: str) -> None:
+    """Write the access (and any privacy alert) and commit, before any audio is sent."""
+    email = current_staff().email
+    audit.record(
+        session,
+        actor=email,
+        action="recording.access",
+        subject_type="recording",
+        subject_id=recording.recording_sid,
+        reason=reason,
+    )
+    now = current_app.config["CLOCK"]()
+    call = session.get(Call, recording.call_id) if recording.call_id is not None else None
+    for rule in privacy_rules(recording, call, now):
+        session.add(
+            PrivacyAlert(
+                recording_id=recording.id,
+                staff_email=email,
+                reason=reason,
+                rule=rule,
+                raised_at=now,
+            )
+        )
+        audit.record(
+            session,
+            actor=email,
+            action="privacy.alert",
+            subject_type="recording",
+            subject_id=recording.recording_sid,
+            reason=reason,
+            details={"rule": rule},
+        )
+    session.commit()
+
+
+class _Plaintext:
+    """The decrypted audio of a stored recording; closing it closes the stored object too."""
+
+    def __init__(self, recording: Recording) -> None:
+        data_key = master_key().unwrap(recording.wrapped_key, recording.recording_sid)
+        self._source = recording_store().open(recording.storage_key)
+        try:
+            self._reader = data_key.decrypting_reader(self._source, recording.recording_sid)
+        except BaseException:
+            self._source.close()
+            raise
+
+    def read(self, size: int) -> bytes:
+        return self._reader.read(size)
+
+    def close(self) -> None:
+        try:
+            self._reader.close()
+        finally:
+            self._source.close()
+
+
+def _stream(plaintext: _Plaintext, first: bytes) -> Iterator[bytes]:
+    try:
+        chunk = first
+        while chunk:
+            yield chunk
+            chunk = plaintext.read(CHUNK)
+    finally:
+        plaintext.close()
+
+
+@bp.get("/recordings/<recording_sid>/audio")
+@require_roles(*READERS)
+def get_recording_audio(recording_sid: str) -> Response:
+    """The decrypted WAV, streamed; the access is audited first."""
+    reason = _reason()
+    session = request_session()
+    recording = _recording_or_404(session, recording_sid)
+    _playable(recording)
+    plaintext = _Plaintext(recording)
+    try:
+        first = plaintext.read(CHUNK)  # authenticates the header and first segment first
+        _audit_access(session, recording, reason)
+    except BaseException:
+        plaintext.close()
+        raise
+    return Response(
+        _stream(plaintext, first),
+        mimetype="audio/wav",
+        direct_passthrough=True,
+        headers={
+            "Content-Disposition": f'attachment; filename="{recording.recording_sid}.wav"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+RECORDING_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "recording_sid": {"type": "string"},
+        "call_sid": {"type": "string"},
+        "status": {"enum": [s.value for s in RecordingStatus]},
+        "started_at": {"type": ["string", "null"], "format": "date-time"},
+        "duration_seconds": {"type": ["integer", "null"]},
+        "channels": {"type": ["integer", "null"]},
+        "source": {"type": ["string", "null"]},
+        "delete_after": {"type": ["string", "null"], "format": "date-time"},
+        "stored_at": {"type": ["string", "null"], "format": "date-time"},
+        "deleted_at": {"type": ["string", "null"], "format": "date-time"},
+        "holds": {"type": "array", "items": {"type": "object"}},
+    },
+}
+_SID = {"name": "recording_sid", "in": "path", "required": True, "schema": {"type": "string"}}
+OPENAPI_PATHS = {
+    "/api/recordings/{recording_sid}": {
+        "get": {
+            "summary": "A recording's state, start, duration, deletion date and holds",
+            "parameters": [_SID],
+            "responses": {
+                "200": {
+                    "description": "The recording",
+                    "content": {"application/json": {"schema": RECORDING_SCHEMA}},
+                },
+                **error_responses(401, 403, 404),
+            },
+        }
+    },
+    "/api/recordings/{recording_sid}/audio": {
+        "get": {
+            "summary": "The decrypted WAV, streamed; every access is audited",
+            "parameters": [
+                _SID,
+                {
+                    "name": "reason",
+                    "in": "query",
+                    "required": True,
+                    "description": "Why you need the recording (audited).",
+                    "schema": {"type": "string", "minLength": MIN_REASON_LENGTH},
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "The recording as Twilio made it",
+                    "content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}},
+                },
+                **error_responses(401, 403, 404, 409, 410, 422),
+            },
+        }
+    },
+}

@@ -1,0 +1,377 @@
+"""Recording ingest (SPEC §6): fetch from Twilio, encrypt, store, verify, then delete Twilio's copy.
+
+Jobs take ids and are safe to run twice, concurrently, or again after a crash:
+
+- a Redis lock (renewed while streaming) lets one run at a time work on a recording; a run
+  that finds it taken raises `IngestBusy` and RQ retries it later;
+- the object key is deterministic, so a rerun after a SIGKILL overwrites whatever the killed
+  run left (S3 never shows an unfinished multipart upload as an object);
+- the stored state is committed with a guarded UPDATE (`WHERE status = 'pending'`);
+- Twilio's copy is deleted only after our copy verified and the row committed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import requests
+from redis.lock import Lock
+from sqlalchemy import select, update
+from twilio.base.exceptions import TwilioRestException
+
+from app import audit
+from app.models import Call, Recording, RecordingStatus, utcnow
+from app.queueing import enqueue, redis_connection
+from recordings.crypto import DataKey
+from recordings.retention import delete_after
+from recordings.storage import StoredObject
+from workers.runtime import Runtime, current
+
+__all__ = [
+    "IngestBusy",
+    "ingest_recording",
+    "object_key",
+    "reconcile_recordings",
+]
+
+log = logging.getLogger(__name__)
+INGEST_JOB = "workers.ingest.ingest_recording"
+CHUNK = 1024 * 1024
+FETCH_TIMEOUT = (5, 60)  # connect, and between bytes
+LOCK_TTL_SECONDS = 120  # a killed run's lock lapses after this; a live run renews it
+STALE_MINUTES = 10  # reconcile re-enqueues pending recordings untouched for this long
+IN_PROGRESS_STALE_HOURS = 6  # ... and asks Twilio about ones still "in progress" after this
+MAX_ATTEMPTS = 25  # reconcile gives up re-enqueueing after this many failed attempts
+RECONCILE_BATCH = 200
+
+
+class IngestBusy(RuntimeError):
+    """Another run holds this recording's lock; RQ retries this one later."""
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the job read from the row, so no transaction stays open while streaming."""
+
+    id: int
+    sid: str
+    status: str
+    twilio_status: str | None
+    opted_out: bool
+    started_at: datetime | None
+    twilio_deleted: bool
+
+
+def object_key(recording_sid: str, started_at: datetime) -> str:
+    """Where a recording's ciphertext lives: deterministic, so reruns overwrite, never add."""
+    return f"recordings/{started_at:%Y}/{started_at:%m}/{recording_sid}.enc"
+
+
+def ingest_recording(recording_id: int) -> str:
+    """Fetch, encrypt, store and verify one recording, then delete Twilio's copy."""
+    runtime = current()
+    plan = _load(runtime, recording_id)
+    if plan is None:
+        return "unknown recording"
+    if plan.status == RecordingStatus.STORED:
+        return "stored" if plan.twilio_deleted else _delete_twilio_copy(runtime, plan)
+    if plan.status != RecordingStatus.PENDING:
+        return f"nothing to do: {plan.status}"
+    lock = _lock(runtime, plan.sid)
+    if not lock.acquire(blocking=False):
+        raise IngestBusy(f"recording {plan.sid} is being ingested by another run")
+    try:
+        return _ingest_pending(runtime, plan, lock)
+    finally:
+        _release(lock)
+
+
+def _ingest_pending(runtime: Runtime, plan: _Plan, lock: Lock) -> str:
+    if plan.opted_out:
+        return _discard(runtime, plan)
+    if plan.twilio_status != "completed" and not _completed_at_twilio(runtime, plan):
+        return "not completed at Twilio yet"
+    started_at = plan.started_at or utcnow()
+    try:
+        stored, data_key = _fetch_encrypt_store(runtime, plan.sid, started_at, lock)
+        wrapped = runtime.master_key.wrap(data_key, plan.sid)
+    except Exception as exc:
+        _record_failure(runtime, plan.id, exc)
+        raise
+    if not _commit_stored(runtime, plan, stored, wrapped, started_at):
+        return "already stored by another run"
+    return _delete_twilio_copy(runtime, plan)
+
+
+def _load(runtime: Runtime, recording_id: int) -> _Plan | None:
+    with runtime.db.transaction() as session:
+        row = session.execute(
+            select(Recording, Call.recording_opted_out, Call.started_at)
+            .outerjoin(Call, Call.id == Recording.call_id)
+            .where(Recording.id == recording_id)
+        ).one_or_none()
+    if row is None:
+        return None
+    recording, opted_out, call_started = row
+    return _Plan(
+        id=recording.id,
+        sid=recording.recording_sid,
+        status=recording.status,
+        twilio_status=recording.twilio_status,
+        opted_out=bool(opted_out),
+        started_at=recording.started_at or call_started,
+        twilio_deleted=recording.twilio_deleted_at is not None,
+    )
+
+
+# --- the lock --------------------------------------------------------------------------------
+
+
+def _lock(runtime: Runtime, recording_sid: str) -> Lock:
+    connection = redis_connection(runtime.settings)
+    return Lock(connection, f"contact-line:ingest-lock:{recording_sid}", timeout=LOCK_TTL_SECONDS)
+
+
+def _renew(lock: Lock, last: float) -> float:
+    """Push the lock's expiry out while a long recording streams; returns the renewal time."""
+    now = time.monotonic()
+    if now - last < LOCK_TTL_SECONDS / 3:
+        return last
+    lock.reacquire()
+    return now
+
+
+def _release(lock: Lock) -> None:
+    from redis.exceptions import LockError, RedisError
+
+    try:
+        lock.release()
+    except (LockError, RedisError) as exc:  # expired or Redis gone: it lapses by itself
+        log.warning("could not release ingest lock %s: %s", lock.name, exc)
+
+
+# --- fetching, encrypting, storing -----------------------------------------------------------
+
+
+def media_url(runtime: Runtime, recording_sid: str) -> str:
+    """The WAV media of a recording at Twilio, built from our settings, never from a callback."""
+    settings = runtime.settings
+    base = settings.twilio_api_base_url.rstrip("/")
+    account = settings.twilio_account_sid
+    return f"{base}/2010-04-01/Accounts/{account}/Recordings/{recording_sid}.wav"
+
+
+def _media_chunks(runtime: Runtime, recording_sid: str) -> Iterator[bytes]:
+    settings = runtime.settings
+    auth = (settings.twilio_account_sid, settings.twilio_auth_token)
+    with requests.get(
+        media_url(runtime, recording_sid), auth=auth, stream=True, timeout=FETCH_TIMEOUT
+    ) as response:
+        response.raise_for_status()
+        expected = response.headers.get("Content-Length")
+        received = 0
+        for chunk in response.iter_content(CHUNK):
+            received += len(chunk)
+            yield chunk
+    if expected is not None and expected.isdigit() and int(expected) != received:
+        raise OSError(f"media of {recording_sid} ended after {received} of {expected} bytes")
+
+
+def _fetch_encrypt_store(
+    runtime: Runtime, recording_sid: str, started_at: datetime, lock: Lock
+) -> tuple[StoredObject, DataKey]:
+    """Stream Twilio's media through encryption into the store, then verify what was stored."""
+    data_key = DataKey.generate()
+    renewed = time.monotonic()
+    with runtime.storage.writer(object_key(recording_sid, started_at)) as out:
+        with data_key.encrypting_writer(out, recording_sid) as plaintext:
+            for chunk in _media_chunks(runtime, recording_sid):
+                plaintext.write(chunk)
+                renewed = _renew(lock, renewed)
+        if not lock.owned():  # lapsed while streaming: another run may be writing this key
+            raise IngestBusy(f"lost the ingest lock of {recording_sid}; not committing")
+    stored = out.result
+    assert stored is not None  # set by a clean exit of the writer
+    runtime.storage.verify(stored.key, stored.size, stored.digest)
+    return stored, data_key
+
+
+def _commit_stored(
+    runtime: Runtime, plan: _Plan, stored: StoredObject, wrapped: bytes, started_at: datetime
+) -> bool:
+    """Mark the recording stored, if it is still pending; False when another run won."""
+    now = utcnow()
+    months = runtime.settings.recording_retention_months
+    with runtime.db.transaction() as session:
+        changed = session.execute(
+            update(Recording)
+            .where(Recording.id == plan.id, Recording.status == RecordingStatus.PENDING)
+            .values(
+                status=RecordingStatus.STORED,
+                storage_key=stored.key,
+                size_bytes=stored.size,
+                sha256=stored.digest,
+                wrapped_key=wrapped,
+                master_key_id=runtime.master_key.key_id,
+                started_at=started_at,
+                stored_at=now,
+                delete_after=delete_after(started_at, months),
+                last_error=None,
+                updated_at=now,
+            )
+        ).rowcount
+        if changed:
+            audit.record(
+                session,
+                actor=audit.SYSTEM,
+                action="recording.store",
+                subject_type="recording",
+                subject_id=plan.sid,
+                details={"size": stored.size, "master_key_id": runtime.master_key.key_id},
+            )
+    return bool(changed)
+
+
+def _record_failure(runtime: Runtime, recording_id: int, exc: BaseException) -> None:
+    """Count a failed attempt and keep a short description (no audio, keys or numbers)."""
+    message = f"{type(exc).__name__}: {exc}"[:300]
+    log.warning("ingest of recording %s failed: %s", recording_id, message)
+    with runtime.db.transaction() as session:
+        session.execute(
+            update(Recording)
+            .where(Recording.id == recording_id, Recording.status == RecordingStatus.PENDING)
+            .values(
+                ingest_attempts=Recording.ingest_attempts + 1,
+                last_error=message,
+                updated_at=utcnow(),
+            )
+        )
+
+
+# --- Twilio's copy ---------------------------------------------------------------------------
+
+
+def _completed_at_twilio(runtime: Runtime, plan: _Plan) -> bool:
+    """For a recording whose `completed` callback never came: ask Twilio where it stands."""
+    try:
+        status = runtime.twilio.recordings(plan.sid).fetch().status
+    except TwilioRestException as exc:
+        if exc.status != 404:
+            raise
+        status = "absent"
+    with runtime.db.transaction() as session:
+        values: dict[str, object] = {"twilio_status": status, "updated_at": utcnow()}
+        if status in {"absent", "failed", "deleted"}:
+            values["status"] = RecordingStatus.FAILED
+        session.execute(
+            update(Recording)
+            .where(Recording.id == plan.id, Recording.status == RecordingStatus.PENDING)
+            .values(**values)
+        )
+    return status == "completed"
+
+
+def _delete_at_twilio(runtime: Runtime, recording_sid: str) -> None:
+    """DELETE Twilio's copy; one already gone (404) counts as deleted."""
+    try:
+        runtime.twilio.recordings(recording_sid).delete()
+    except TwilioRestException as exc:
+        if exc.status != 404:
+            raise
+
+
+def _delete_twilio_copy(runtime: Runtime, plan: _Plan) -> str:
+    """After our copy is committed: delete Twilio's; on failure the reconcile job retries."""
+    try:
+        _delete_at_twilio(runtime, plan.sid)
+    except TwilioRestException as exc:
+        log.warning("Twilio did not delete recording %s (%s): will retry", plan.sid, exc.status)
+        return "stored; Twilio copy kept for now"
+    with runtime.db.transaction() as session:
+        session.execute(
+            update(Recording)
+            .where(Recording.id == plan.id, Recording.twilio_deleted_at.is_(None))
+            .values(twilio_deleted_at=utcnow())
+        )
+    return "stored"
+
+
+def _discard(runtime: Runtime, plan: _Plan) -> str:
+    """The caller opted out: delete Twilio's copy, store nothing."""
+    _delete_at_twilio(runtime, plan.sid)
+    now = utcnow()
+    with runtime.db.transaction() as session:
+        changed = session.execute(
+            update(Recording)
+            .where(Recording.id == plan.id, Recording.status == RecordingStatus.PENDING)
+            .values(status=RecordingStatus.DISCARDED, twilio_deleted_at=now, updated_at=now)
+        ).rowcount
+        if changed:
+            audit.record(
+                session,
+                actor=audit.SYSTEM,
+                action="recording.discard",
+                subject_type="recording",
+                subject_id=plan.sid,
+                reason="the caller opted out of recording",
+            )
+    return "discarded"
+
+
+# --- reconcile -------------------------------------------------------------------------------
+
+
+def reconcile_recordings(
+    stale_minutes: int = STALE_MINUTES, batch: int = RECONCILE_BATCH
+) -> dict[str, int]:
+    """Re-enqueue recordings stuck on the way: pending too long, or Twilio's copy not deleted."""
+    runtime = current()
+    now = utcnow()
+    stale = now - timedelta(minutes=stale_minutes)
+    with runtime.db.transaction() as session:
+        pending = _stuck_pending(
+            session, stale, now - timedelta(hours=IN_PROGRESS_STALE_HOURS), batch
+        )
+        undeleted = session.execute(
+            select(Recording.id, Recording.recording_sid)
+            .where(
+                Recording.status == RecordingStatus.STORED,
+                Recording.twilio_deleted_at.is_(None),
+                Recording.updated_at < stale,
+            )
+            .order_by(Recording.updated_at)
+            .limit(batch)
+        ).all()
+        ids = [row.id for row in (*pending, *undeleted)]
+        if ids:  # so the next sweep does not enqueue them again while they wait in the queue
+            session.execute(update(Recording).where(Recording.id.in_(ids)).values(updated_at=now))
+    for row in (*pending, *undeleted):
+        enqueue(runtime.settings, INGEST_JOB, row.id, job_id=f"ingest-{row.recording_sid}")
+    if ids:
+        log.info(
+            "reconcile: re-enqueued %d pending, %d to delete at Twilio",
+            len(pending),
+            len(undeleted),
+        )
+    return {"pending": len(pending), "twilio_copies": len(undeleted)}
+
+
+def _stuck_pending(session, stale: datetime, long_stale: datetime, batch: int) -> list:  # noqa: ANN001
+    """Pending recordings untouched since `stale` (`long_stale` if Twilio still records them)."""
+    return list(
+        session.execute(
+            select(Recording.id, Recording.recording_sid)
+            .where(
+                Recording.status == RecordingStatus.PENDING,
+                Recording.ingest_attempts < MAX_ATTEMPTS,
+                Recording.updated_at < stale,
+                (Recording.twilio_status == "completed") | (Recording.updated_at < long_stale),
+            )
+            .order_by(Recording.updated_at)
+            .limit(batch)
+        ).all()
+    )
