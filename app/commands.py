@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from datetime import timedelta
 
 import click
@@ -14,6 +16,7 @@ from app import audit, auth, routing
 from app.db import upgrade
 from app.extensions import db
 from app.models import Role, Staff, utcnow
+from config.settings import sandbox_url
 
 db_cli = AppGroup("db", help="Database schema.")
 staff_cli = AppGroup("staff", help="Staff accounts and tokens.")
@@ -143,6 +146,12 @@ def serve(host: str, port: int) -> None:
     from app.queueing import start_embedded_worker
 
     settings = _settings()
+    if not os.environ.get("PUBLIC_BASE_URL"):  # a laptop: Twilio (the simulator) calls us here
+        base = f"http://{host}:{port}"
+        settings = replace(settings, public_base_url=base)
+        if settings.twilio_sandbox:
+            settings = replace(settings, twilio_api_base_url=sandbox_url(base))
+        current_app.config["SETTINGS"] = settings
     if settings.embedded_queue:
         from workers.runtime import Runtime, use_runtime
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from redis import Redis
 from rq import Queue, SimpleWorker
+from rq.timeouts import TimerDeathPenalty
 
 from config.settings import Settings
 
@@ -56,7 +57,9 @@ def enqueue(settings: Settings, func: str, *args: Any, job_id: str | None = None
 
 
 class _ThreadWorker(SimpleWorker):
-    """A SimpleWorker that can run outside the main thread (no signal handlers)."""
+    """A SimpleWorker that can run outside the main thread (no signals, timer-based timeouts)."""
+
+    death_penalty_class = TimerDeathPenalty
 
     def _install_signal_handlers(self) -> None:
         return None

@@ -6,13 +6,17 @@ import secrets
 import time
 import xml.etree.ElementTree as ET
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.utils import formatdate
 
 import click
 import requests
 from flask import current_app
 from flask.cli import with_appcontext
 from twilio.request_validator import RequestValidator
+
+from config.settings import DEV_ACCOUNT_SID
 
 MAX_STEPS = 60
 WAIT_POLLS = 3
@@ -27,6 +31,8 @@ class CallSimulator:
     from_number: str
     keys: deque[str]
     to_number: str = "+441744676767"
+    account_sid: str = DEV_ACCOUNT_SID
+    watch_recording: Callable[[str], str | None] | None = None
     call_sid: str = field(default_factory=lambda: "CA" + secrets.token_hex(16))
     started: float = field(default_factory=time.monotonic)
     echo: bool = True
@@ -44,7 +50,7 @@ class CallSimulator:
             url = self.base_url.rstrip("/") + url
         form = {
             "CallSid": self.call_sid,
-            "AccountSid": "AC" + "0" * 32,
+            "AccountSid": self.account_sid,
             "From": self.from_number,
             "To": self.to_number,
             "Direction": "inbound",
@@ -53,6 +59,8 @@ class CallSimulator:
         }
         signature = RequestValidator(self.auth_token).compute_signature(url, form)
         reply = requests.post(url, data=form, headers={"X-Twilio-Signature": signature}, timeout=15)
+        if reply.status_code == 204:
+            return ET.Element("Response")
         if reply.status_code != 200:
             raise click.ClickException(f"{url} answered HTTP {reply.status_code}: {reply.text}")
         return ET.fromstring(reply.content)  # noqa: S314  (TwiML from the app under test)
@@ -150,12 +158,32 @@ class CallSimulator:
         if noun is not None and noun.get("url"):
             self.post(noun.get("url", ""), CallSid=advisor_leg, ParentCallSid=self.call_sid)
         self.say("🗣  the advisor answers; caller and advisor talk, then the advisor hangs up")
+        if verb.get("recordingStatusCallback"):
+            self.report_recording(verb.get("recordingStatusCallback", ""))
         return self.post(
             verb.get("action", ""),
             DialCallStatus="completed",
             DialCallSid=advisor_leg,
             DialCallDuration="5",
         )
+
+    def report_recording(self, callback: str) -> None:
+        """Twilio's recording callbacks for the leg: in-progress, then completed."""
+        sid = "RE" + secrets.token_hex(16)
+        started = formatdate(usegmt=True)
+        for status in ("in-progress", "completed"):
+            self.post(
+                callback,
+                RecordingSid=sid,
+                RecordingStatus=status,
+                RecordingDuration="5",
+                RecordingChannels="2",
+                RecordingSource="DialVerb",
+                RecordingStartTime=started,
+            )
+        self.say(f"🎙  recording {sid} completed; the worker fetches, encrypts and stores it")
+        if self.watch_recording is not None:
+            self.say(f"🎙  recording {sid}: {self.watch_recording(sid) or 'not seen yet'}")
 
     def on_hangup(self, verb: ET.Element) -> object:
         """The line is closed."""
@@ -170,6 +198,29 @@ class CallSimulator:
 
 
 HANG_UP = object()
+WATCH_SECONDS = 15
+
+
+def _wait_for_recording(recording_sid: str) -> str | None:
+    """Poll our database (the simulator runs beside the app) until the recording settles."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Recording
+
+    deadline = time.monotonic() + WATCH_SECONDS
+    while time.monotonic() < deadline:
+        with db.transaction() as session:
+            row = session.scalar(select(Recording).where(Recording.recording_sid == recording_sid))
+            if row is not None and row.status != "pending":
+                where = (
+                    f" at {row.storage_key} ({row.size_bytes} bytes, encrypted)"
+                    if (row.storage_key)
+                    else ""
+                )
+                return f"{row.status}{where}"
+        time.sleep(0.5)
+    return None
 
 
 def _wrap(child: ET.Element) -> ET.Element:
@@ -189,6 +240,8 @@ def simulate_call(base_url: str | None, from_number: str, digits: str) -> None:
     simulator = CallSimulator(
         base_url=(base_url or settings.public_base_url).rstrip("/"),
         auth_token=settings.twilio_auth_token,
+        account_sid=settings.twilio_account_sid,
+        watch_recording=_wait_for_recording,
         from_number=from_number,
         keys=deque(digits),
     )

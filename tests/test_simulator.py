@@ -12,6 +12,7 @@ from tests.db import one
 
 def simulate(base: str, keys: str) -> CallSimulator:
     sim = CallSimulator(
+        account_sid="AC" + "1" * 32,
         base_url=base,
         auth_token=AUTH_TOKEN,
         from_number="+447700900123",
@@ -52,3 +53,28 @@ def test_simulate_call_command_prints_what_the_caller_hears(live_app, runner):
 def test_simulate_call_reports_an_unreachable_app(runner):
     result = runner.invoke(args=["simulate-call", "--url", "http://127.0.0.1:9"])
     assert result.exit_code != 0 and "cannot reach the app" in result.output
+
+
+def test_recorded_advisor_call_reports_its_recording(live_app, runner):
+    from app.models import Recording
+
+    for args in (
+        [
+            "staff",
+            "create",
+            "amy@sthelens.gov.uk",
+            "--role",
+            "advisor",
+            "--skills",
+            "adult_social_care",
+            "--endpoint",
+            "client:amy",
+        ],
+        ["staff", "status", "amy@sthelens.gov.uk", "available"],
+    ):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, (result.output, result.exception)
+    heard = "\n".join(simulate(live_app, "1").heard)
+    assert "dialling client:amy (recorded)" in heard
+    recording = one(Recording)
+    assert (recording.call_sid, recording.twilio_status) == (one(Call).call_sid, "completed")

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from app import calls, routing
 from app.db import close_request_session, request_session
+from app.errors import error_response
 from app.extensions import db
 from app.models import OptOutSource, RoutingState
 from app.voice import bp, connect, twiml
@@ -198,10 +199,10 @@ def missing_call_sid(exc: calls.InvalidCallSid) -> tuple[Response, int]:
 
 
 @bp.errorhandler(Exception)
-def keep_the_caller_moving(exc: Exception) -> Response:
+def keep_the_caller_moving(exc: Exception) -> Response | tuple[Response, int]:
     """Any internal error: log it, keep nothing half-written, and answer TwiML that moves on."""
     if isinstance(exc, HTTPException):
-        return exc  # type: ignore[return-value]
+        return error_response(exc.code or 500, "refused", exc.description or exc.name)
     log.exception("voice webhook %s failed; answering with fallback TwiML", request.path)
     close_request_session()
     if request.endpoint == "voice.queue_wait":
