@@ -148,22 +148,6 @@ def dial_advisor(
     return response
 
 
-def enqueue_again(
-    settings: Settings, urls: twiml.Urls, service: Service, text: str
-) -> VoiceResponse:
-    """Back into the service's Twilio queue, with the usual wait and result handlers."""
-    response = VoiceResponse()
-    response.say(text, voice=settings.voice, language=settings.language)
-    response.enqueue(
-        service.code,
-        wait_url=urls("queue/wait"),
-        wait_url_method="POST",
-        action=urls("queue/result"),
-        method="POST",
-    )
-    return response
-
-
 def goodbye(settings: Settings) -> VoiceResponse:
     """The advisor has finished: end the caller's call."""
     response = VoiceResponse()
@@ -176,7 +160,7 @@ def goodbye(settings: Settings) -> VoiceResponse:
 def back_to_front(call: Call) -> Response:
     """The advisor did not answer: the caller keeps their place at the front of the queue."""
     text = "Sorry, that advisor is not available. Please hold, you are at the front of the queue."
-    return _xml(enqueue_again(_settings(), _urls(), _service(call.service_code), text))
+    return _xml(twiml.enqueue_with(_settings(), _urls(), _service(call.service_code), text))
 
 
 # --------------------------------------------------------------------------- webhooks
@@ -297,7 +281,7 @@ def transfer_enqueue() -> Response:
         routing.transfer_to_service(session, call, service, _now())
     session.commit()
     text = f"Please hold while we transfer you to {service.name}."
-    return _xml(enqueue_again(_settings(), _urls(), service, text))
+    return _xml(twiml.enqueue_with(_settings(), _urls(), service, text))
 
 
 def join_queue_answer(session: Session, call: Call) -> Response | None:

@@ -86,15 +86,7 @@ def menu_retry(settings: Settings, urls: Urls, attempt: int) -> VoiceResponse:
     return response
 
 
-def enqueue(
-    settings: Settings, urls: Urls, service: Service, *, fallback: bool = False
-) -> VoiceResponse:
-    """Put the caller in the service's queue, with our wait and result handlers."""
-    response = VoiceResponse()
-    if fallback:
-        _say(response, "I will put you through to an advisor for general advice.", settings)
-    else:
-        _say(response, f"Thank you. Connecting you to {service.name}. Please hold.", settings)
+def _join_queue(response: VoiceResponse, urls: Urls, service: Service) -> VoiceResponse:
     response.enqueue(
         service.code,
         wait_url=urls("queue/wait"),
@@ -103,6 +95,26 @@ def enqueue(
         method="POST",
     )
     return response
+
+
+def enqueue_with(settings: Settings, urls: Urls, service: Service, text: str) -> VoiceResponse:
+    """Say `text`, then put the caller in the service's queue with our wait and result handlers."""
+    response = VoiceResponse()
+    _say(response, text, settings)
+    return _join_queue(response, urls, service)
+
+
+def enqueue(
+    settings: Settings, urls: Urls, service: Service, *, fallback: bool = False
+) -> VoiceResponse:
+    """The caller's menu choice (or general advice after two misses) leads to its queue."""
+    if fallback:
+        return enqueue_with(
+            settings, urls, service, "I will put you through to an advisor for general advice."
+        )
+    return enqueue_with(
+        settings, urls, service, f"Thank you. Connecting you to {service.name}. Please hold."
+    )
 
 
 def _minutes(seconds: int) -> str:
@@ -155,13 +167,7 @@ def apology(settings: Settings, urls: Urls, general: Service) -> VoiceResponse:
         response.dial(settings.fallback_number)
         return response
     _say(response, "Please hold for the next available advisor.", settings)
-    response.enqueue(
-        general.code,
-        wait_url=urls("queue/wait"),
-        wait_url_method="POST",
-        action=urls("queue/result"),
-    )
-    return response
+    return _join_queue(response, urls, general)
 
 
 def hold_after_error(settings: Settings) -> VoiceResponse:
