@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select, union
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -24,6 +24,7 @@ __all__ = [
     "active_holds_for",
     "call_held_clause",
     "held_clause",
+    "held_recording_ids",
     "place_hold",
     "release_hold",
     "released_after_due_clause",
@@ -79,6 +80,24 @@ def released_after_due_clause(recording: type[Recording] = Recording) -> ColumnE
         LegalHold.released_at.is_not(None),
         LegalHold.released_at >= recording.delete_after,
     )
+
+
+def held_recording_ids() -> Select[tuple[int]]:
+    """SQL: ids of recordings an active hold covers, found from the holds (not per recording).
+
+    Its cost follows the number of holds and what they cover, not the number of recordings.
+    """
+    active = LegalHold.released_at.is_(None)
+    on_recording = select(LegalHold.recording_id.label("id")).where(
+        active, LegalHold.recording_id.is_not(None)
+    )
+    on_call_or_number = (
+        select(Recording.id)
+        .join(Call, Call.call_sid == Recording.call_sid)
+        .join(LegalHold, or_(LegalHold.call_id == Call.id, LegalHold.number == Call.from_number))
+        .where(active)
+    )
+    return union(on_recording, on_call_or_number)  # type: ignore[return-value]
 
 
 def call_held_clause(call: type[Call] = Call) -> ColumnElement[bool]:

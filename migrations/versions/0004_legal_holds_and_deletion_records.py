@@ -39,7 +39,9 @@ def upgrade() -> None:
         sa.Column("released_at", app.models.base.UtcDateTime(timezone=True), nullable=True),
         sa.Column("released_by", sa.String(length=254), nullable=True),
         sa.CheckConstraint(ONE_TARGET, name=op.f("ck_legal_holds_one_target")),
-        sa.ForeignKeyConstraint(["call_id"], ["calls.id"], name=op.f("fk_legal_holds_call_id_calls")),
+        sa.ForeignKeyConstraint(
+            ["call_id"], ["calls.id"], name=op.f("fk_legal_holds_call_id_calls")
+        ),
         sa.ForeignKeyConstraint(
             ["recording_id"],
             ["recordings.id"],
