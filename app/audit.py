@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from app.db import insert_ignoring_duplicates
 from app.models import AuditEntry, AuditHead, utcnow
 
 GENESIS_HASH = "0" * 64
@@ -39,11 +40,16 @@ def _fields(entry: AuditEntry) -> dict[str, object]:
 
 
 def _lock_head(session: Session) -> AuditHead:
-    """Take the chain's write lock (an UPDATE of the head row) and return the head."""
-    result = session.execute(update(AuditHead).where(AuditHead.id == 1).values(id=1))
-    if result.rowcount == 0:  # type: ignore[attr-defined]
-        session.add(AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH))
-        session.flush()
+    """Take the chain's write lock (an UPDATE of the head row) and return the head.
+
+    The very first writer creates the head; a concurrent first writer waits on the unique key,
+    inserts nothing, and then queues for the row lock like everyone else.
+    """
+    lock = update(AuditHead).where(AuditHead.id == 1).values(id=1)
+    if session.execute(lock).rowcount == 0:  # type: ignore[attr-defined]
+        head = {"id": 1, "last_seq": 0, "last_hash": GENESIS_HASH}
+        insert_ignoring_duplicates(session.connection(), AuditHead.__table__, head)  # type: ignore[arg-type]
+        session.execute(lock)
     return session.get(AuditHead, 1, populate_existing=True)  # type: ignore[return-value]
 
 

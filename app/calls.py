@@ -6,12 +6,11 @@ import re
 from datetime import datetime
 
 from sqlalchemy import Connection, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit
+from app.db import insert_ignoring_duplicates
 from app.models import Call, OptOutSource, Outcome
 from app.phone import to_e164
 
@@ -49,12 +48,6 @@ def open_call(
     return call
 
 
-_INSERT_IGNORING_DUPLICATES = {
-    "postgresql": pg_insert(Call).on_conflict_do_nothing(),
-    "sqlite": sqlite_insert(Call).on_conflict_do_nothing(),
-}
-
-
 def record_incoming(
     connection: Connection,
     call_sid: str,
@@ -70,9 +63,9 @@ def record_incoming(
     inserts nothing; an out-of-hours repeat still marks the outcome.
     """
     outcome = Outcome.OUT_OF_HOURS if out_of_hours else None
-    statement = _INSERT_IGNORING_DUPLICATES[connection.dialect.name]
-    inserted = connection.execute(
-        statement,
+    inserted = insert_ignoring_duplicates(
+        connection,
+        Call.__table__,  # type: ignore[arg-type]
         {
             "call_sid": call_sid,
             "from_number": to_e164(from_raw),
@@ -81,7 +74,7 @@ def record_incoming(
             "recording_opted_out": False,
             "outcome": outcome,
         },
-    ).rowcount
+    )
     if not inserted and out_of_hours:
         connection.execute(
             update(Call)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -92,6 +96,20 @@ class Database:
             session.close()
 
 
+@cache
+def _insert_ignoring_duplicates(dialect: str, table: Table) -> Insert:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing()
+
+
+def insert_ignoring_duplicates(
+    connection: Connection, table: Table, values: dict[str, Any]
+) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING as one prebuilt statement; True when a row went in."""
+    statement = _insert_ignoring_duplicates(connection.dialect.name, table)
+    return bool(connection.execute(statement, values).rowcount)
+
+
 def request_session() -> Session:
     """The current request's session, opened on first use and closed at teardown."""
     from flask import g
@@ -137,3 +155,11 @@ def upgrade(url: str, revision: str = "heads") -> None:
     if url.startswith("sqlite"):
         make_engine(url).dispose()  # creates the folder of the SQLite file
     command.upgrade(alembic_config(url), revision)
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in a URL: only values a 64-bit integer column can hold, else the route 404s."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)

@@ -33,7 +33,9 @@ def scratch_postgres() -> Iterator[str]:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str], workers: int = 2, port: int = 0) -> Iterator[int]:
+def gunicorn(
+    app: str, env: dict[str, str], workers: int = 2, port: int = 0, extra: tuple[str, ...] = ()
+) -> Iterator[int]:
     """gunicorn with sync workers on 127.0.0.1 (a free port unless given); yields the port."""
     port = port or free_port()
     exe = str(Path(sys.executable).with_name("gunicorn"))

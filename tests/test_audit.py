@@ -61,3 +61,24 @@ def test_command_reports_intact_and_broken_chains(app, runner):
         session.execute(update(AuditEntry).where(AuditEntry.seq == 1).values(actor="someone"))
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code != 0 and "BROKEN at entry 1" in result.output
+
+
+def test_concurrent_first_writers_share_one_chain(app):
+    import threading
+
+    start, errors = threading.Barrier(4), []
+
+    def first_write() -> None:
+        try:
+            start.wait()
+            write(1)
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert verify() == audit.ChainReport(entries=4, broken_at=None, problem=None)

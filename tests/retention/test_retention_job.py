@@ -166,13 +166,18 @@ def test_twilio_failure_fails_the_job_and_the_next_run_retries(
 
 
 def test_the_due_query_uses_the_status_delete_after_index(retention_runtime, database_url):
-    if not database_url.startswith("postgres"):
-        pytest.skip("EXPLAIN output checked on PostgreSQL")
     from workers.retention import due_recordings_query
 
     with db.transaction() as session:
         compiled = due_recordings_query(T0, 1000).compile(session.get_bind())
-        params = {k: str(v) if isinstance(v, str) else v for k, v in compiled.params.items()}
-        session.execute(text("SET LOCAL enable_seqscan = off"))
-        plan = session.connection().exec_driver_sql(f"EXPLAIN {compiled}", params).scalars().all()
-    assert "ix_recordings_status_delete_after" in "\n".join(plan)
+        params = compiled.construct_params(escape_names=False)
+        processors = compiled._bind_processors  # noqa: SLF001  (the UtcDateTime conversion)
+        params = {k: processors[k](v) if k in processors else v for k, v in params.items()}
+        if database_url.startswith("postgres"):
+            session.execute(text("SET LOCAL enable_seqscan = off"))
+            explain = "EXPLAIN"
+        else:  # SQLite's compiled SQL uses positional parameters
+            params = tuple(params[name] for name in compiled.positiontup)  # type: ignore[assignment]
+            explain = "EXPLAIN QUERY PLAN"
+        plan = session.connection().exec_driver_sql(f"{explain} {compiled}", params).all()
+    assert "ix_recordings_status_delete_after" in " ".join(str(row) for row in plan)
