@@ -112,8 +112,3 @@ def record_status(session: Session, call: Call, report: RecordingReport) -> tupl
         recording.status = RecordingStatus.FAILED
         return recording, False
     return recording, report.twilio_status == "completed"
-
-
-def recording_holds(session: Session, recording: Recording) -> list[dict[str, object]]:
-    """The legal holds covering a recording (filled in by the retention and holds work)."""
-    return []

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 from app import audit
 from app import recordings as domain
 from app.api import bp
+from app.api.holds import hold_json
 from app.api.openapi import error_responses
 from app.auth import current_staff, require_roles
 from app.db import request_session
 from app.errors import ApiError
+from app.holds import active_holds_for
 from app.models import Call, PrivacyAlert, Recording, RecordingStatus, Role
 from recordings.crypto import MasterKey
 from recordings.master_keys import load_master_key
@@ -69,7 +71,7 @@ def recording_json(session: Session, recording: Recording) -> dict[str, Any]:
         "delete_after": _iso(recording.delete_after),
         "stored_at": _iso(recording.stored_at),
         "deleted_at": _iso(recording.deleted_at),
-        "holds": domain.recording_holds(session, recording),
+        "holds": [hold_json(hold) for hold in active_holds_for(session, recording)],
     }
 
 

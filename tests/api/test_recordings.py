@@ -117,3 +117,19 @@ def test_audit_log_pages_newest_first(client, stored, staff_headers):
     ).json
     assert [e["action"] for e in rest["entries"]] == ["recording.access", "recording.store"]
     assert client.get("/api/audit?limit=0", headers=officer).status_code == 422
+
+
+def test_recording_shows_the_holds_covering_it(client, stored, staff_headers):
+    sid, _ = stored
+    headers = staff_headers("records_officer")
+    call_sid = client.get(f"/api/recordings/{sid}", headers=headers).json["call_sid"]
+    placed = client.post(
+        "/api/holds",
+        headers=headers,
+        json={"call_sid": call_sid, "reason": "complaint about the call", "reference": "C-77"},
+    )
+    assert placed.status_code == 201, placed.json
+    holds = client.get(f"/api/recordings/{sid}", headers=headers).json["holds"]
+    assert [(h["reference"], h["call_sid"], h["active"]) for h in holds] == [
+        ("C-77", call_sid, True)
+    ]
