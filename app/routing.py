@@ -298,6 +298,50 @@ def release(session: Session, claim: Claim) -> None:
     )
 
 
+def release_stale_claims(session: Session, now: datetime, older_than: timedelta) -> list[str]:
+    """Claims whose advisor leg never rang out or answered (a process died mid-connect).
+
+    The caller waits again at their old place (the next waitUrl poll matches them) and the
+    advisor, who was never rung, is available again. Returns the CallSids released.
+    """
+    stale = session.execute(
+        select(Call, CallLeg)
+        .join(CallLeg, CallLeg.call_id == Call.id)
+        .where(
+            Call.routing_state == RoutingState.CONNECTING,
+            Call.ended_at.is_(None),
+            CallLeg.advisor_id == Call.assigned_advisor_id,
+            CallLeg.answered_at.is_(None),
+            CallLeg.ended_at.is_(None),
+            CallLeg.started_at < now - older_than,
+        )
+    ).all()
+    for call, leg in stale:
+        leg.ended_at, leg.result = now, "stale"
+        call.routing_state, call.assigned_advisor_id, call.queue_sid = (
+            RoutingState.WAITING,
+            None,
+            None,
+        )
+        if leg.advisor_id is not None:
+            set_advisor_status(
+                session,
+                leg.advisor_id,
+                AdvisorStatus.AVAILABLE,
+                now,
+                only_from={AdvisorStatus.BUSY},
+            )
+        audit.record(
+            session,
+            actor=audit.SYSTEM,
+            action="routing.claim_released",
+            subject_type="call",
+            subject_id=call.call_sid,
+            details={"advisor_id": leg.advisor_id, "reason": "connect never completed"},
+        )
+    return [call.call_sid for call, _ in stale]
+
+
 # --------------------------------------------------------------------------- call lifecycle
 
 

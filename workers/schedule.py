@@ -4,9 +4,13 @@ from rq import cron
 
 from workers.ingest import reconcile_recordings
 from workers.retention import run_retention
+from workers.routing import release_stale_claims
 
 # Recordings stuck between states: re-enqueue them (SPEC §6).
 cron.register(reconcile_recordings, queue_name="default", interval=300)
 
 # Retention (SPEC §7): hourly; a long run may overlap the next one, which is safe (SKIP LOCKED).
 cron.register(run_retention, queue_name="default", cron="17 * * * *", job_timeout=3600)
+
+# Routing claims a dead process left half-done: the caller waits again, the advisor is freed.
+cron.register(release_stale_claims, queue_name="default", interval=60)
