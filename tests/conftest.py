@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import text
 from twilio.request_validator import RequestValidator
 
@@ -77,10 +80,12 @@ def clock() -> dict[str, datetime]:
 
 @pytest.fixture
 def app(settings, clock, database_url: str) -> Iterator[Flask]:  # noqa: ANN001
-    """The app under test, with its tables emptied afterwards."""
+    """The app under test; its tables and its Redis database are emptied afterwards."""
     application = create_app({"SETTINGS": settings, "TESTING": True, "CLOCK": lambda: clock["now"]})
     yield application
     _empty_tables(database_url)
+    with suppress(RedisError):  # a fault test may have left Redis stopped
+        Redis.from_url(settings.redis_url, socket_connect_timeout=1).flushdb()
 
 
 @pytest.fixture

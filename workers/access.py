@@ -21,10 +21,12 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import select, update
 
 from app import audit
-from app.access_requests import current_package, delete_objects, shred_package
+from app.access_requests import PACKAGE_JOB, current_package, delete_objects, shred_package
 from app.models import (
     AccessPackage,
     AccessRequest,
@@ -35,6 +37,7 @@ from app.models import (
     RequestStatus,
     utcnow,
 )
+from app.queueing import enqueue, redis_connection
 from recordings.audio import load_wav, redact, to_mp3
 from recordings.crypto import DataKey
 from recordings.retention import LONDON
@@ -371,3 +374,40 @@ def _fail(runtime: Runtime, request_id: int, exc: BaseException) -> None:
 
 def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:300]
+
+
+LOST_JOB_STATES = {JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+
+
+def _job_status(runtime: Runtime, job_id: str | None) -> JobStatus | None:
+    try:
+        return Job.fetch(job_id or "", connection=redis_connection(runtime.settings)).get_status()
+    except NoSuchJobError:
+        return None
+
+
+def reconcile_access_packages() -> dict[str, int]:
+    """Packaging jobs that vanished from the queue are queued again; ones that died are failed.
+
+    A request left `queued` or `running` would otherwise block its own fulfil and close.
+    """
+    runtime, requeue, failed = current(), [], 0
+    with runtime.db.transaction() as session:
+        waiting = session.scalars(
+            select(AccessRequest).where(
+                AccessRequest.package_state.in_((PackageState.QUEUED, PackageState.RUNNING))
+            )
+        )
+        for request in waiting:
+            status = _job_status(runtime, request.package_job_id)
+            if status is None:  # Redis lost it (restart, flush): run it again
+                request.package_job_id = f"access-package-{request.id}-{uuid4().hex[:8]}"
+                request.package_state = PackageState.QUEUED
+                requeue.append((request.id, request.package_job_id))
+            elif status in LOST_JOB_STATES:  # the worker died or gave up: say so, allow a retry
+                request.package_state = PackageState.FAILED
+                request.package_error = "the packaging job stopped; fulfil again"
+                failed += 1
+    for request_id, job_id in requeue:
+        enqueue(runtime.settings, PACKAGE_JOB, request_id, job_id=job_id)
+    return {"requeued": len(requeue), "failed": failed}

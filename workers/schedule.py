@@ -2,6 +2,7 @@
 
 from rq import cron
 
+from workers.access import reconcile_access_packages
 from workers.ingest import reconcile_recordings
 from workers.retention import run_retention
 from workers.routing import release_stale_claims
@@ -14,3 +15,6 @@ cron.register(run_retention, queue_name="default", cron="17 * * * *", job_timeou
 
 # Routing claims a dead process left half-done: the caller waits again, the advisor is freed.
 cron.register(release_stale_claims, queue_name="default", interval=60)
+
+# Access-request packaging jobs lost by the queue or killed with their worker (SPEC §8).
+cron.register(reconcile_access_packages, queue_name="default", interval=300)

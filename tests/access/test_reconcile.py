@@ -1,0 +1,54 @@
+"""Packaging jobs lost by the queue are queued again; ones whose worker died are failed."""
+
+from __future__ import annotations
+
+from rq.job import Job
+
+from app.extensions import db
+from app.models import AccessRequest
+from app.queueing import get_queue
+from tests.db import one
+from workers.access import reconcile_access_packages
+
+
+def registered(client, officer) -> int:  # noqa: ANN001
+    body = {
+        "requester_name": "Pat Example",
+        "relationship": "data_subject",
+        "phone_numbers": ["07700 900123"],
+    }
+    reply = client.post("/api/access-requests", json=body, headers=officer)
+    assert reply.status_code == 201, reply.json
+    return reply.json["id"]
+
+
+def mark(request_id: int, state: str, job_id: str) -> None:
+    with db.transaction() as session:
+        request = session.get(AccessRequest, request_id)
+        request.package_state, request.package_job_id = state, job_id
+
+
+def test_a_job_redis_lost_is_queued_again(client, officer, local_runtime, settings):
+    request_id = registered(client, officer)
+    mark(request_id, "running", "access-package-gone")
+    assert reconcile_access_packages() == {"requeued": 1, "failed": 0}
+    request = one(AccessRequest)
+    assert request.package_state == "queued" and request.package_job_id != "access-package-gone"
+    assert request.package_job_id in get_queue(settings).job_ids
+
+
+def test_a_job_that_failed_in_the_queue_fails_the_request(client, officer, local_runtime, settings):
+    request_id = registered(client, officer)
+    job = get_queue(settings).enqueue("workers.access.package_access_request", request_id)
+    job.set_status("failed")
+    mark(request_id, "running", job.id)
+    assert reconcile_access_packages() == {"requeued": 0, "failed": 1}
+    assert one(AccessRequest).package_state == "failed"
+    assert Job.fetch(job.id, connection=get_queue(settings).connection).get_status() == "failed"
+
+
+def test_a_queued_job_is_left_alone(client, officer, local_runtime, settings):
+    request_id = registered(client, officer)
+    job = get_queue(settings).enqueue("workers.access.package_access_request", request_id)
+    mark(request_id, "queued", job.id)
+    assert reconcile_access_packages() == {"requeued": 0, "failed": 0}
