@@ -55,10 +55,12 @@ def register_blueprints(app: Flask) -> None:
     """Twilio's webhooks, the staff API and the requesters' download links."""
     from app.access_link import bp as access_bp
     from app.api import bp as api_bp
+    from app.db import DatabaseIdConverter
     from app.health import bp as health_bp
     from app.metrics import bp as metrics_bp
     from app.voice import bp as voice_bp
 
+    app.url_map.converters["int"] = DatabaseIdConverter  # a huge id is a 404, not an overflow
     app.register_blueprint(voice_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(access_bp)

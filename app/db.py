@@ -20,8 +20,13 @@ from werkzeug.routing import IntegerConverter
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
+def make_engine(url: str, *, durable: bool = True) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys.
+
+    `durable=False` (PostgreSQL) commits without waiting for the WAL to reach the disk: only
+    for writes that a later request repeats anyway (a crash of the database server, not of
+    ours, can lose the last fraction of a second of them).
+    """
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
@@ -32,7 +37,8 @@ def make_engine(url: str) -> Engine:
         return engine
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     url = url.replace("postgres://", "postgresql+psycopg://", 1)
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    options = {} if durable else {"connect_args": {"options": "-c synchronous_commit=off"}}
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **options)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -57,15 +63,18 @@ class Database:
 
     def __init__(self) -> None:
         self.engine: Engine | None = None
+        self._fast_engine: Engine | None = None
         self._factory: sessionmaker[Session] | None = None
 
     def configure(self, url: str) -> None:
         """Point this database at `url` (idempotent for the same URL)."""
         if self.engine is not None and str(self.engine.url) == str(make_engine_url(url)):
             return
-        if self.engine is not None:
-            self.engine.dispose()
+        for engine in (self.engine, self._fast_engine):
+            if engine is not None:
+                engine.dispose()
         self.engine = make_engine(url)
+        self._fast_engine = None
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def new_session(self) -> Session:
@@ -75,11 +84,21 @@ class Database:
         return self._factory()
 
     @contextmanager
-    def autocommit(self) -> Iterator[Connection]:
-        """A connection whose every statement commits by itself (one round trip a write)."""
+    def autocommit(self, *, durable: bool = True) -> Iterator[Connection]:
+        """A connection whose every statement commits by itself (one round trip a write).
+
+        `durable=False`: see `make_engine`; the same as durable on SQLite.
+        """
         if self.engine is None:
             raise RuntimeError("the database is not configured")
-        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        engine = self.engine
+        if not durable and engine.dialect.name == "postgresql":
+            if self._fast_engine is None:
+                self._fast_engine = make_engine(
+                    str(engine.url.render_as_string(False)), durable=False
+                )
+            engine = self._fast_engine
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             yield conn
 
     @contextmanager
@@ -157,9 +176,16 @@ def upgrade(url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-class DatabaseIdConverter(IntegerConverter):
-    """`<int:…>` in a URL: only values a 64-bit integer column can hold, else the route 404s."""
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32-bit on PostgreSQL
 
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
-        kwargs.setdefault("max", 2**63 - 1)
-        super().__init__(map, *args, **kwargs)
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in a URL: a number beyond any id column (> MAX_ID) stands for id 0, never a row.
+
+    So the view answers its usual 404 instead of the database overflowing into a 500.
+    """
+
+    def to_python(self, value: str) -> int:
+        """The id, or 0 when no id column could hold it."""
+        number = int(super().to_python(value))
+        return number if number <= MAX_ID else 0

@@ -589,7 +589,11 @@ OPENAPI_PATHS = {
             "summary": "Requests with due dates and flags, soonest due first",
             "parameters": [
                 {"name": "status", "in": "query", "schema": {"enum": ["open", "closed"]}},
-                {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                },
             ],
             "responses": {
                 "200": _json({"type": "array", "items": _REQUEST}, "Requests"),

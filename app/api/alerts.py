@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.api import bp
 from app.api.openapi import error_responses
 from app.auth import require_roles
-from app.db import request_session
+from app.db import MAX_ID, request_session
 from app.errors import ApiError
 from app.models import PrivacyAlert, Recording, Role
 
@@ -22,9 +22,9 @@ def int_arg(name: str, default: int | None, *, low: int = 1, high: int | None = 
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) < low or (high is not None and int(raw) > high):
-        bounds = f"{low} to {high}" if high is not None else f"at least {low}"
-        raise ApiError(422, "invalid", f"'{name}' must be a whole number, {bounds}.")
+    high = high if high is not None else MAX_ID
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ApiError(422, "invalid", f"'{name}' must be a whole number, {low} to {high}.")
     return int(raw)
 
 
@@ -83,7 +83,11 @@ OPENAPI_PATHS = {
                     "in": "query",
                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
                 },
-                {"name": "before_id", "in": "query", "schema": {"type": "integer"}},
+                {
+                    "name": "before_id",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                },
             ],
             "responses": {
                 "200": {

@@ -8,7 +8,7 @@ from flask import jsonify, request
 from sqlalchemy import select
 
 from app.api import bp
-from app.api.alerts import int_arg
+from app.api.alerts import MAX_ID, int_arg
 from app.api.openapi import error_responses
 from app.auth import require_roles
 from app.db import request_session
@@ -74,7 +74,11 @@ _QUERY = [
         "in": "query",
         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
     },
-    {"name": "before_seq", "in": "query", "schema": {"type": "integer"}},
+    {
+        "name": "before_seq",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    },
 ]
 OPENAPI_PATHS = {
     "/api/audit": {

@@ -273,7 +273,11 @@ OPENAPI_PATHS = {
                 _query("number", "the caller's number, any common format"),
                 _query("since", "started at or after (ISO 8601 with offset)", "date-time"),
                 _query("until", "started before (ISO 8601 with offset)", "date-time"),
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 500}},
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                },
             ],
             "responses": {
                 "200": {
