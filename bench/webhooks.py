@@ -138,11 +138,17 @@ def open_loop(port: int, pairs: list[tuple[str, str]], rate: int, seconds: int) 
     return latencies
 
 
+def warm_up(port: int, pairs: list[tuple[str, str]]) -> None:
+    """Wait until the workers have booted and answered (wrk must not time the imports)."""
+    open_loop(port, pairs, rate=50, seconds=2)
+
+
 def main() -> None:
     """Run both servers, print the figures and the ratio."""
     with scratch_postgres() as db_url:
         upgrade(db_url)
         with gunicorn("bench.bare_app:app", {}) as port:
+            warm_up(port, signed_requests(f"http://127.0.0.1:{port}", 100))
             bare = run_wrk(port, wrk_script(signed_requests(f"http://127.0.0.1:{port}", 2000)))
         env = {
             "DATABASE_URL": db_url,
@@ -154,6 +160,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         pairs = signed_requests(base, 30000)
         with gunicorn("wsgi:app", {**env, "PUBLIC_BASE_URL": base}, port=port, extra=APP_WORKERS):
+            warm_up(port, pairs[29000:])
             app = run_wrk(port, wrk_script(pairs[:20000]))
             latencies = sorted(open_loop(port, pairs[20000:], RATE, DURATION_S))
     p50 = statistics.median(latencies)

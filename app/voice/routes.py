@@ -74,7 +74,8 @@ def incoming_call() -> Response:
     """A new call: closed message out of hours, otherwise greeting and recording notice."""
     sid = calls.check_call_sid(request.form.get("CallSid"))
     is_open = current_app.config["OPENING_HOURS"].is_open(_now())
-    with db.autocommit() as connection:
+    # Not durable: every later webhook of this call carries From and To and recreates the row.
+    with db.autocommit(durable=False) as connection:
         calls.record_incoming(
             connection,
             sid,
