@@ -19,6 +19,8 @@ def test_only_the_fast_path_skips_waiting_for_the_disk(app, database_url):
 
 
 def test_ordinary_sessions_stay_durable(app, database_url):
-    if database_url.startswith("postgres"):
-        with db.transaction() as session:
+    with db.transaction() as session:
+        if database_url.startswith("postgres"):
             assert session.execute(text("SHOW synchronous_commit")).scalar() == "on"
+        else:  # waits for the write lock instead of failing ("database is locked")
+            assert session.execute(text("PRAGMA busy_timeout")).scalar() == 30000
