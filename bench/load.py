@@ -17,6 +17,12 @@ Reported: webhook p50/p99/max (every signed POST the simulated Twilio makes), ti
 end of a call (its final status callback answered) to its recording stored, and every error.
 
     .venv/bin/python bench/load.py [--calls 300] [--seconds 60] [--advisors 12]
+
+What it leaves out: the simulator cannot be redirected out of Twilio's queue, so a caller who
+waits is never connected (they poll three times and hang up) and the app's Queue Members
+redirects fail at the fake; with too few advisors most of the load is that. Every process
+(load generator and fake Twilio included) shares the same cores, so figures are an upper bound
+on latency; gunicorn runs sync workers (the Procfile uses threads). Recordings are 5 s each.
 """
 
 from __future__ import annotations
