@@ -37,8 +37,17 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
         return engine
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     url = url.replace("postgres://", "postgresql+psycopg://", 1)
-    options = {} if durable else {"connect_args": {"options": "-c synchronous_commit=off"}}
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **options)
+    if durable:
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(  # every statement its own transaction: nothing to reset on return
+        url,
+        isolation_level="AUTOCOMMIT",
+        pool_reset_on_return=None,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"options": "-c synchronous_commit=off"},
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
