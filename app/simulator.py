@@ -167,9 +167,12 @@ class CallSimulator:
             DialCallDuration="5",
         )
 
-    def report_recording(self, callback: str) -> None:
+    def new_recording_sid(self) -> str:
+        """The RecordingSid Twilio gives the advisor leg's recording."""
+        return "RE" + secrets.token_hex(16)
+
+    def send_recording_callbacks(self, callback: str, sid: str) -> None:
         """Twilio's recording callbacks for the leg: in-progress, then completed."""
-        sid = "RE" + secrets.token_hex(16)
         started = formatdate(usegmt=True)
         for status in ("in-progress", "completed"):
             self.post(
@@ -181,6 +184,11 @@ class CallSimulator:
                 RecordingSource="DialVerb",
                 RecordingStartTime=started,
             )
+
+    def report_recording(self, callback: str) -> None:
+        """The leg was recorded: tell the app, then watch the recording land in the store."""
+        sid = self.new_recording_sid()
+        self.send_recording_callbacks(callback, sid)
         self.say(f"🎙  recording {sid} completed; the worker fetches, encrypts and stores it")
         if self.watch_recording is not None:
             self.say(f"🎙  recording {sid}: {self.watch_recording(sid) or 'not seen yet'}")

@@ -44,7 +44,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from email.utils import formatdate
 from io import BytesIO
 from pathlib import Path
 
@@ -125,21 +124,11 @@ def make_simulator_class(results: Results, fake_twilio, audio: bytes):  # noqa: 
                 path = url.removeprefix(self.base_url).split("?")[0]
                 results.webhook(path, time.perf_counter() - started)
 
-        def report_recording(self, callback: str) -> None:
+        def new_recording_sid(self) -> str:
             sid = fake_twilio.add_recording(call_sid=self.call_sid, audio=audio, duration=5)
-            started = formatdate(usegmt=True)
-            for status in ("in-progress", "completed"):
-                self.post(
-                    callback,
-                    RecordingSid=sid,
-                    RecordingStatus=status,
-                    RecordingDuration="5",
-                    RecordingChannels="2",
-                    RecordingSource="DialVerb",
-                    RecordingStartTime=started,
-                )
             with results.lock:
                 results.recording_calls[sid] = self.call_sid
+            return sid
 
         def hang_up(self) -> None:
             super().hang_up()
