@@ -168,10 +168,20 @@ def moto_server() -> Iterator[str]:
 
 @contextmanager
 def rq_worker(env: dict[str, str], redis_url: str) -> Iterator[None]:
-    """An `rq worker` process (forking per job, with its scheduler for retries)."""
+    """The Procfile's `rq worker` (preloaded, forking per job, scheduler for retries)."""
     exe = str(Path(sys.executable).with_name("rq"))
     proc = subprocess.Popen(  # noqa: S603
-        [exe, "worker", "--with-scheduler", "--url", redis_url, "--logging_level", "WARNING"],
+        [
+            exe,
+            "worker",
+            "--with-scheduler",
+            "--url",
+            redis_url,
+            "--logging_level",
+            "WARNING",
+            "--worker-class",
+            "workers.worker.PreloadedWorker",
+        ],
         cwd=ROOT,
         env={**os.environ, **env},
     )
@@ -192,7 +202,7 @@ def app_env(
         "REDIS_URL": redis_url,
         "INSTANCE_DIR": str(instance),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-        "OPENING_HOURS": "00:00-23:59",  # the bench may run at any hour
+        "OPENING_HOURS": "00:00-24:00",  # the bench may run at any hour
         "WRAP_UP_SECONDS": "1",  # the day is compressed ~840 times; a minute's wrap-up is gone
         "STORAGE_URL": f"s3://{BUCKET}/recordings",
         "S3_ENDPOINT_URL": s3_url,

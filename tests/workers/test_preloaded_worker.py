@@ -1,0 +1,17 @@
+"""The Procfile's worker class: forked jobs start warm and still do the whole job."""
+
+from __future__ import annotations
+
+from app.models import Recording
+from app.queueing import get_queue, redis_connection
+from tests.db import one
+from workers.worker import PreloadedWorker
+
+
+def test_a_forked_job_stores_the_recording(runtime, app_twilio, announce_recording):
+    sid = announce_recording()
+    queue = get_queue(runtime.settings)
+    assert queue.count == 1
+    PreloadedWorker([queue], connection=redis_connection(runtime.settings)).work(burst=True)
+    assert one(Recording).status == "stored"
+    assert app_twilio.find_requests("DELETE", sid)
