@@ -14,9 +14,7 @@ from flask import Blueprint, Response, current_app, request
 from app.access_requests import package_for_token, record_download
 from app.db import request_session
 from app.models import AccessPackage
-from recordings.crypto import MasterKey
-from recordings.master_keys import load_master_key
-from recordings.storage import Storage, storage_from_settings
+from app.recording_store import master_key, recording_store
 
 bp = Blueprint("access", __name__, url_prefix="/access")
 
@@ -35,21 +33,6 @@ _HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 def _plain(message: str, status: int) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain", headers=_HEADERS)
-
-
-def recording_store() -> Storage:
-    """The store of recordings and packages, built once per app."""
-    if "recording_storage" not in current_app.extensions:
-        settings = current_app.config["SETTINGS"]
-        current_app.extensions["recording_storage"] = storage_from_settings(settings)
-    return current_app.extensions["recording_storage"]  # type: ignore[no-any-return]
-
-
-def master_key() -> MasterKey:
-    """The master key, loaded once per app."""
-    if "master_key" not in current_app.extensions:
-        current_app.extensions["master_key"] = load_master_key(current_app.config["SETTINGS"])
-    return current_app.extensions["master_key"]  # type: ignore[no-any-return]
 
 
 def _plaintext(package: AccessPackage) -> tuple[BinaryIO, BinaryIO]:

@@ -12,7 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.queueing import redis_connection
-from recordings.storage import StorageError, storage_from_settings
+from app.recording_store import recording_store
+from recordings.storage import StorageError
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
@@ -35,7 +36,7 @@ def _queue() -> None:
 
 
 def _store() -> None:
-    storage_from_settings(current_app.config["SETTINGS"]).exists(PROBE_KEY)
+    recording_store().exists(PROBE_KEY)
 
 
 CHECKS: dict[str, Callable[[], None]] = {"database": _database, "queue": _queue, "store": _store}

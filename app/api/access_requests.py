@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import access_requests as sar
-from app.access_link import recording_store
 from app.api import bp
 from app.api.openapi import error_responses
 from app.api.validation import field, json_body
@@ -30,6 +29,7 @@ from app.models import (
 )
 from app.phone import to_e164
 from app.queueing import enqueue
+from app.recording_store import recording_store
 from recordings.subject_access import (
     EXTENSION_MONTHS,
     InvalidNhsNumber,

@@ -23,35 +23,13 @@ from app.db import request_session
 from app.errors import ApiError
 from app.holds import active_holds_for
 from app.models import Call, PrivacyAlert, Recording, RecordingStatus, Role
-from recordings.crypto import MasterKey
-from recordings.master_keys import load_master_key
-from recordings.storage import Storage, storage_from_url
+from app.recording_store import master_key, recording_store
 
 READERS = (Role.SUPERVISOR, Role.RECORDS_OFFICER)
 MIN_REASON_LENGTH = 5
 MAX_REASON_LENGTH = 500
 CALL_CLOSED_ALERT_AFTER = timedelta(days=14)
 CHUNK = 1024 * 1024
-
-
-def recording_store() -> Storage:
-    """The recording store of this app (built once from its settings)."""
-    if "recording_storage" not in current_app.extensions:
-        settings = current_app.config["SETTINGS"]
-        current_app.extensions["recording_storage"] = storage_from_url(
-            settings.storage_url,
-            endpoint_url=settings.s3_endpoint_url,
-            region=settings.aws_region,
-            allowed_regions=settings.storage_allowed_regions,
-        )
-    return current_app.extensions["recording_storage"]  # type: ignore[no-any-return]
-
-
-def master_key() -> MasterKey:
-    """The master key of this app (built once from its settings)."""
-    if "master_key" not in current_app.extensions:
-        current_app.extensions["master_key"] = load_master_key(current_app.config["SETTINGS"])
-    return current_app.extensions["master_key"]  # type: ignore[no-any-return]
 
 
 def _iso(moment: datetime | None) -> str | None:
