@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import IntegerConverter
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+T = TypeVar("T")
 
 
 def make_engine(url: str, *, durable: bool = True) -> Engine:
@@ -25,7 +26,8 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
 
     `durable=False` (PostgreSQL) commits without waiting for the WAL to reach the disk: only
     for writes that a later request repeats anyway (a crash of the database server, not of
-    ours, can lose the last fraction of a second of them).
+    ours, can lose the last fraction of a second of them). Its pool does not ping before each
+    checkout; `Database.write_fast` retries once on a fresh connection instead.
     """
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
@@ -43,7 +45,6 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
         url,
         isolation_level="AUTOCOMMIT",
         pool_reset_on_return=None,
-        pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
         connect_args={"options": "-c synchronous_commit=off"},
@@ -98,17 +99,35 @@ class Database:
 
         `durable=False`: see `make_engine`; the same as durable on SQLite.
         """
-        if self.engine is None:
-            raise RuntimeError("the database is not configured")
-        engine = self.engine
-        if not durable and engine.dialect.name == "postgresql":
-            if self._fast_engine is None:
-                self._fast_engine = make_engine(
-                    str(engine.url.render_as_string(False)), durable=False
-                )
-            engine = self._fast_engine
+        engine = self._autocommit_engine(durable=durable)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             yield conn
+
+    def write_fast(self, work: Callable[[Connection], T]) -> T:
+        """Run an idempotent `work` in autocommit on the non-durable engine (see `make_engine`).
+
+        That pool skips the ping before each checkout (a round trip per request); when the
+        server has dropped a pooled connection (a restart), SQLAlchemy empties the pool and
+        `work` runs once more on a new connection.
+        """
+        try:
+            with self.autocommit(durable=False) as connection:
+                return work(connection)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        with self.autocommit(durable=False) as connection:
+            return work(connection)
+
+    def _autocommit_engine(self, *, durable: bool) -> Engine:
+        if self.engine is None:
+            raise RuntimeError("the database is not configured")
+        if durable or self.engine.dialect.name != "postgresql":
+            return self.engine
+        if self._fast_engine is None:
+            url = self.engine.url.render_as_string(hide_password=False)
+            self._fast_engine = make_engine(url, durable=False)
+        return self._fast_engine
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 MAX_INPUT_LENGTH = 64
 
 
+@lru_cache(maxsize=4096)  # our own numbers and repeat callers recur on every webhook
 def to_e164(raw: str | None, region: str = "GB") -> str | None:
     """The number in E.164, or None when it is withheld, absurd or invalid."""
     if not raw or len(raw) > MAX_INPUT_LENGTH:

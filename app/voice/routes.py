@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import Response, current_app, request
@@ -50,6 +51,14 @@ def _xml(response: VoiceResponse) -> Response:
     return Response(str(response), mimetype="application/xml")
 
 
+def _fixed_xml(name: str, build: Callable[[], VoiceResponse]) -> Response:
+    """TwiML that depends only on this app's settings, rendered once per process."""
+    rendered = current_app.extensions.setdefault("fixed_twiml", {})
+    if name not in rendered:
+        rendered[name] = str(build())
+    return Response(rendered[name], mimetype="application/xml")
+
+
 def _attempt() -> int:
     raw = request.args.get("attempt", "1")
     return int(raw) if raw.isdigit() and len(raw) < 3 else 1
@@ -73,20 +82,22 @@ def _current_call():  # noqa: ANN202
 def incoming_call() -> Response:
     """A new call: closed message out of hours, otherwise greeting and recording notice."""
     sid = calls.check_call_sid(request.form.get("CallSid"))
-    is_open = current_app.config["OPENING_HOURS"].is_open(_now())
+    now = _now()
+    is_open = current_app.config["OPENING_HOURS"].is_open(now)
     # Not durable: every later webhook of this call carries From and To and recreates the row.
-    with db.autocommit(durable=False) as connection:
-        calls.record_incoming(
+    db.write_fast(
+        lambda connection: calls.record_incoming(
             connection,
             sid,
             request.form.get("From"),
             request.form.get("To"),
-            _now(),
+            now,
             out_of_hours=not is_open,
         )
+    )
     if not is_open:
-        return _xml(twiml.closed(_settings()))
-    return _xml(twiml.greeting(_settings(), _urls()))
+        return _fixed_xml("closed", lambda: twiml.closed(_settings()))
+    return _fixed_xml("greeting", lambda: twiml.greeting(_settings(), _urls()))
 
 
 @bp.post("/notice")
