@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
@@ -202,6 +203,10 @@ class Storage(Protocol):
         """Delete the objects and return how many deletions were requested."""
         ...
 
+    def remove_abandoned_writes(self, started_before: datetime) -> int:
+        """Remove writes a killed process never finished (begun before the cutoff); how many."""
+        ...
+
 
 # --- local files -------------------------------------------------------------------------
 
@@ -289,6 +294,17 @@ class LocalStorage:
         for path in paths:
             path.unlink(missing_ok=True)
         return len(paths)
+
+    def remove_abandoned_writes(self, started_before: datetime) -> int:
+        """Delete temporary `.part` files last written before the cutoff (never objects)."""
+        cutoff = started_before.timestamp()
+        removed = 0
+        for path in self.root.rglob(".*.part"):
+            with suppress(FileNotFoundError):  # finished or removed meanwhile
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+        return removed
 
 
 def _sha256_file(path: Path) -> str:
@@ -527,6 +543,30 @@ class S3Storage:
                 failed = ", ".join(f"{e.get('Key')} ({e.get('Code')})" for e in errors[:5])
                 raise StorageError(f"S3 could not delete {len(errors)} objects: {failed}")
         return len(names)
+
+    def remove_abandoned_writes(self, started_before: datetime) -> int:
+        """Abort multipart uploads under our prefix begun before the cutoff.
+
+        S3 keeps (and bills) the parts of an upload that was neither completed nor aborted,
+        as after a SIGKILL mid-ingest, invisibly and forever unless a lifecycle rule or this
+        sweep removes them.
+        """
+        prefix = f"{self.prefix}/" if self.prefix else ""
+        params: dict[str, Any] = {"Prefix": prefix}
+        aborted = 0
+        while True:
+            page = self.call("list_multipart_uploads", **params)
+            for upload in page.get("Uploads", []):
+                if upload["Initiated"] < started_before:
+                    self.call(
+                        "abort_multipart_upload", Key=upload["Key"], UploadId=upload["UploadId"]
+                    )
+                    aborted += 1
+            if not page.get("IsTruncated"):
+                return aborted
+            params.update(
+                KeyMarker=page["NextKeyMarker"], UploadIdMarker=page["NextUploadIdMarker"]
+            )
 
 
 def _batches(items: list[str], size: int) -> Iterator[list[str]]:

@@ -4,9 +4,12 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 
 from recordings.crypto import DataKey, DecryptionError
 from recordings.storage import (
@@ -360,3 +363,68 @@ def test_memory_does_not_grow_with_object_size(s3_server, s3_bucket):
     assert measured["size"] > total
     assert (measured["after_kib"] - measured["before_kib"]) * 1024 < 64 * MiB
     s3_client(s3_server).delete_object(Bucket=s3_bucket, Key="mem/big")
+
+
+def abandon_a_write(storage, key: str) -> None:
+    """What a worker killed mid-write leaves: an unfinished upload, or a temporary file."""
+    if isinstance(storage, S3Storage):
+        name = storage.object_name(key)
+        upload = storage.client.create_multipart_upload(Bucket=storage.bucket, Key=name)
+        storage.client.upload_part(
+            Bucket=storage.bucket,
+            Key=name,
+            UploadId=upload["UploadId"],
+            PartNumber=1,
+            Body=b"x" * TEST_PART_SIZE,
+        )
+    else:
+        path = storage.root / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        (path.parent / f".{path.name}.k1ll3d.part").write_bytes(b"x" * 1000)
+
+
+def test_abandoned_writes_are_removed(storage):
+    write_plain(storage, "recordings/2026/11/kept.enc", b"a finished object")
+    abandon_a_write(storage, "recordings/2026/11/killed.enc")
+    assert len(leftovers(storage)) == 2
+    later = datetime.now(UTC) + timedelta(minutes=1)
+
+    assert storage.remove_abandoned_writes(later) == 1
+    assert storage.remove_abandoned_writes(later) == 0
+    assert read_stored(storage, "recordings/2026/11/kept.enc") == b"a finished object"
+    assert len(leftovers(storage)) == 1
+
+
+def test_a_local_write_that_may_still_be_running_is_left_alone(local_storage):
+    abandon_a_write(local_storage, "recordings/2026/11/running.enc")
+    assert local_storage.remove_abandoned_writes(datetime.now(UTC) - timedelta(hours=1)) == 0
+    assert len(leftovers(local_storage)) == 1
+
+
+def test_an_s3_upload_that_may_still_be_running_is_left_alone():
+    # moto reports every upload as initiated in 2010, so S3's own answer is stubbed here.
+    client = boto3.client(
+        "s3",
+        region_name=REGION,
+        aws_access_key_id="x",
+        aws_secret_access_key="x",  # noqa: S106
+    )
+    storage = S3Storage("bucket", "recordings", client)
+    now = datetime.now(UTC)
+    uploads = [
+        {"Key": "recordings/a.enc", "UploadId": "old", "Initiated": now - timedelta(days=2)},
+        {"Key": "recordings/b.enc", "UploadId": "young", "Initiated": now - timedelta(minutes=5)},
+    ]
+    with Stubber(client) as stub:
+        stub.add_response(
+            "list_multipart_uploads",
+            {"Uploads": uploads, "IsTruncated": False},
+            {"Bucket": "bucket", "Prefix": "recordings/"},
+        )
+        stub.add_response(
+            "abort_multipart_upload",
+            {},
+            {"Bucket": "bucket", "Key": "recordings/a.enc", "UploadId": "old"},
+        )
+        assert storage.remove_abandoned_writes(now - timedelta(days=1)) == 1
+        stub.assert_no_pending_responses()

@@ -1,0 +1,26 @@
+"""Store housekeeping: writes that a killed worker never finished (SPEC §6, §9)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from app.models import utcnow
+from workers.runtime import current
+
+log = logging.getLogger(__name__)
+ABANDONED_AFTER_HOURS = 24  # far longer than any ingest or packaging job may run
+
+
+def remove_abandoned_writes(hours: int = ABANDONED_AFTER_HOURS) -> int:
+    """Remove unfinished uploads and temporary files begun more than `hours` ago.
+
+    A worker killed mid-write (SIGKILL, OOM, a lost machine) leaves no object, because objects
+    appear only on commit, but it leaves the bytes it sent: S3 keeps the parts of an
+    unfinished multipart upload, out of sight, until someone aborts it. The rerun of the job
+    writes a new upload, so nothing here is ever needed again.
+    """
+    removed = current().storage.remove_abandoned_writes(utcnow() - timedelta(hours=hours))
+    if removed:
+        log.info("removed %d abandoned writes from the store", removed)
+    return removed
