@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Call, Recording, RecordingStatus, utcnow
+from app.models import AccessRequest, Call, Recording, RecordingStatus, RequestStatus, utcnow
+from app.retention_report import retention_report
+from recordings.subject_access import DUE_SOON_WITHIN, london_today
 
 bp = Blueprint("metrics", __name__)
 WINDOW = timedelta(hours=24)
@@ -75,7 +77,79 @@ def _recordings(session: Session) -> Iterator[Metric]:
     )
 
 
-COLLECTORS = [_calls_by_outcome, _queue_wait, _recordings]
+def _ingest(session: Session) -> Iterator[Metric]:
+    recent = Recording.stored_at >= utcnow() - WINDOW
+    ended = Recording.started_at.is_not(None) & Recording.duration_seconds.is_not(None)
+    rows = session.execute(
+        select(
+            Recording.stored_at,
+            Recording.started_at,
+            Recording.duration_seconds,
+        ).where(recent, ended)
+    ).all()
+    delays = [
+        max(0.0, (stored - started).total_seconds() - duration)
+        for stored, started, duration in rows
+    ]
+    duration = GaugeMetricFamily(
+        "contact_ingest_delay_seconds_last_24h",
+        "From the end of a recording to its encrypted copy verified in our store, for "
+        "recordings stored in the last 24 hours",
+        labels=["stat"],
+    )
+    duration.add_metric(["mean"], sum(delays) / len(delays) if delays else 0.0)
+    duration.add_metric(["max"], max(delays, default=0.0))
+    yield duration
+    failed_attempts = session.scalar(
+        select(func.coalesce(func.sum(Recording.ingest_attempts), 0)).where(
+            Recording.updated_at >= utcnow() - WINDOW
+        )
+    )
+    yield GaugeMetricFamily(
+        "contact_ingest_failed_attempts_last_24h",
+        "Failed ingest attempts of recordings changed in the last 24 hours",
+        value=failed_attempts or 0,
+    )
+
+
+def _retention(session: Session) -> Iterator[Metric]:
+    report = retention_report(session, utcnow(), days=1)
+    metric = GaugeMetricFamily(
+        "contact_retention_recordings",
+        "Stored recordings by retention state; overdue (due over 24 hours, not held) should be 0",
+        labels=["state"],
+    )
+    for state in ("stored", "held", "held_past_due", "due", "overdue"):
+        metric.add_metric([state], getattr(report, state))
+    yield metric
+
+
+def _access_requests(session: Session) -> Iterator[Metric]:
+    today = london_today(utcnow())
+    open_with_clock = (AccessRequest.status == RequestStatus.OPEN) & AccessRequest.due_on.is_not(
+        None
+    )
+    overdue = session.scalar(
+        select(func.count()).where(open_with_clock, AccessRequest.due_on < today)
+    )
+    due_soon = session.scalar(
+        select(func.count()).where(
+            open_with_clock,
+            AccessRequest.due_on >= today,
+            AccessRequest.due_on <= today + DUE_SOON_WITHIN,
+        )
+    )
+    metric = GaugeMetricFamily(
+        "contact_access_requests_open",
+        "Open subject access requests that are overdue or due within 7 days",
+        labels=["flag"],
+    )
+    metric.add_metric(["overdue"], overdue or 0)
+    metric.add_metric(["due_soon"], due_soon or 0)
+    yield metric
+
+
+COLLECTORS = [_calls_by_outcome, _queue_wait, _recordings, _ingest, _retention, _access_requests]
 
 
 class DatabaseCollector:
