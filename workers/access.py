@@ -37,7 +37,7 @@ from app.models import (
     RequestStatus,
     utcnow,
 )
-from app.queueing import enqueue, redis_connection
+from app.queueing import enqueue, get_queue, redis_connection
 from recordings.audio import load_wav, redact, to_mp3
 from recordings.crypto import DataKey
 from recordings.retention import LONDON
@@ -389,9 +389,13 @@ def _job_status(runtime: Runtime, job_id: str | None) -> JobStatus | None:
 def reconcile_access_packages() -> dict[str, int]:
     """Packaging jobs that vanished from the queue are queued again; ones that died are failed.
 
-    A request left `queued` or `running` would otherwise block its own fulfil and close.
+    A request left `queued` or `running` would otherwise block its own fulfil and close. A job
+    whose worker was killed stays `started` in RQ until its heartbeat lapses and a registry
+    cleanup retries it (RQ's `Retry`) or fails it: run that cleanup here rather than wait for
+    a worker's maintenance pass (every 10 minutes, and never while it is busy with a long job).
     """
     runtime, requeue, failed = current(), [], 0
+    get_queue(runtime.settings).started_job_registry.cleanup()
     with runtime.db.transaction() as session:
         waiting = session.scalars(
             select(AccessRequest).where(

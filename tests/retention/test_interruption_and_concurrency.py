@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from app import audit
 from app.extensions import db
 from app.models import DeletionRecord, Recording, RecordingStatus
-from recordings.storage import LocalStorage, S3Storage
+from recordings.storage import S3Storage
 from tests.db import count, rows
-from tests.fixtures.s3 import REGION
+from tests.fixtures.s3 import store_env
 from tests.retention.factories import T0, add_call, add_recording
 from workers import retention
 from workers.runtime import Runtime
@@ -97,19 +97,6 @@ KILL_AFTER_STORE_DELETE = textwrap.dedent(
 )
 
 
-def _store_env(store) -> dict[str, str]:  # noqa: ANN001
-    if isinstance(store, LocalStorage):
-        return {"STORAGE_URL": Path(store.root).as_uri()}
-    assert isinstance(store, S3Storage)
-    return {
-        "STORAGE_URL": f"s3://{store.bucket}/{store.prefix}",
-        "S3_ENDPOINT_URL": store.client.meta.endpoint_url,
-        "AWS_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }
-
-
 def test_sigkill_between_store_delete_and_commit_then_rerun(retention_runtime, store, settings):
     made = due_recordings(store, 5)
     env = {
@@ -117,7 +104,7 @@ def test_sigkill_between_store_delete_and_commit_then_rerun(retention_runtime, s
         "DATABASE_URL": settings.database_url,
         "INSTANCE_DIR": str(settings.instance_dir),
         "TWILIO_API_BASE_URL": retention_runtime.settings.twilio_api_base_url,
-        **_store_env(store),
+        **store_env(store),
     }
     root = Path(__file__).resolve().parents[2]
     process = subprocess.run(
