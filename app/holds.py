@@ -7,10 +7,11 @@ recording of every call from that number, including calls made after the hold wa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, exists, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app import audit
 from app.models import Call, HoldKind, LegalHold, Recording, utcnow
@@ -23,6 +24,7 @@ __all__ = [
     "HoldTargetError",
     "active_holds_for",
     "call_held_clause",
+    "held_call_sids",
     "held_clause",
     "held_recording_ids",
     "place_hold",
@@ -57,15 +59,21 @@ def _covering(recording: type[Recording], *conditions: ColumnElement[bool]) -> C
     on_recording = (
         select(LegalHold.id).where(LegalHold.recording_id == recording.id, *conditions).exists()
     )
-    on_call_or_number = (
+    return or_(on_recording, _covering_call(recording.call_sid, *conditions))
+
+
+def _covering_call(
+    call_sid: ColumnElement[str], *conditions: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    """SQL: a hold meeting `conditions` is on the call `call_sid` or on its caller's number."""
+    return (
         select(LegalHold.id)
         .join_from(
             Call, LegalHold, or_(LegalHold.call_id == Call.id, LegalHold.number == Call.from_number)
         )
-        .where(Call.call_sid == recording.call_sid, *conditions)
+        .where(Call.call_sid == call_sid, *conditions)
         .exists()
     )
-    return or_(on_recording, on_call_or_number)
 
 
 def held_clause(recording: type[Recording] = Recording) -> ColumnElement[bool]:
@@ -79,6 +87,19 @@ def released_after_due_clause(recording: type[Recording] = Recording) -> ColumnE
         recording,
         LegalHold.released_at.is_not(None),
         LegalHold.released_at >= recording.delete_after,
+    )
+
+
+def held_call_sids(call_sids: Iterable[str]) -> Select[tuple[str]]:
+    """SQL: those of `call_sids` whose call, or its caller's number, an active hold covers.
+
+    What `held_clause` says of a recording of such a call that we have no row for yet (one
+    Twilio lists but never announced): once we know it, the same holds cover it.
+    """
+    listed = aliased(Call, name="listed_calls")
+    return select(listed.call_sid).where(
+        listed.call_sid.in_(list(call_sids)),
+        _covering_call(listed.call_sid, LegalHold.released_at.is_(None)),
     )
 
 

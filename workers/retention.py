@@ -13,8 +13,11 @@ runs the same `retention_sweep()` in the foreground. Its steps:
    Then any copy still at Twilio is deleted.
 2. `sweep_twilio_recordings`: recordings Twilio still lists from more than a day ago are
    deleted there once we have them (stored), never wanted them (discarded, opted out) or
-   deleted ours; one we have never heard of is ingested if still within retention, else
-   deleted.
+   deleted ours; one we know but never stored (pending, failed) is left while it may still be
+   ingested and deleted once past its retention date (our row then marked deleted); one we
+   have never heard of is ingested if still within retention, else deleted. A legal hold
+   (`held_clause`) stops every deletion but that of a stored recording's copy (ours is what
+   the hold keeps); an unknown recording whose call or caller's number is held is ingested.
 3. `purge_call_metadata`: calls whose caller's last contact is more than six years ago lose
    the caller's number (anonymised: times, service and outcome stay for the figures).
 """
@@ -28,7 +31,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -53,7 +56,12 @@ from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from app import audit
-from app.holds import call_held_clause, held_clause, released_after_due_clause
+from app.holds import (
+    call_held_clause,
+    held_call_sids,
+    held_clause,
+    released_after_due_clause,
+)
 from app.models import (
     Call,
     DeletedWhat,
@@ -97,10 +105,6 @@ TWILIO_GRACE = timedelta(days=1)
 METADATA_YEARS = 6
 INGEST_JOB = "workers.ingest.ingest_recording"
 _TWILIO_ERRORS = (TwilioRestException, TwilioException, RequestException)
-_WE_ARE_DONE_WITH = {
-    RecordingStatus.STORED: DeletionRule.TWILIO_COPY.value,
-    RecordingStatus.DISCARDED: DeletionRule.OPTED_OUT.value,
-}
 
 
 class RetentionIncomplete(Exception):
@@ -116,6 +120,7 @@ class RetentionSummary:
     deleted_after_hold: int = 0
     twilio_copies_deleted: list[str] = field(default_factory=list)
     twilio_unknown_deleted: list[str] = field(default_factory=list)
+    never_stored_expired: list[str] = field(default_factory=list)
     ingest_enqueued: list[str] = field(default_factory=list)
     calls_anonymised: int = 0
     calls_skipped: int = 0
@@ -129,6 +134,7 @@ class RetentionSummary:
             "deleted_after_hold": self.deleted_after_hold,
             "twilio_copies_deleted": len(self.twilio_copies_deleted),
             "twilio_unknown_deleted": len(self.twilio_unknown_deleted),
+            "never_stored_expired": len(self.never_stored_expired),
             "ingest_enqueued": len(self.ingest_enqueued),
             "calls_anonymised": self.calls_anonymised,
             "calls_skipped": self.calls_skipped,
@@ -376,30 +382,68 @@ def sweep_twilio_recordings(runtime: Runtime, now: datetime, summary: RetentionS
 
 
 @dataclass(frozen=True)
+class _Ours:
+    """Our row of a recording Twilio lists, and whether a hold covers it (`held_clause`)."""
+
+    id: int
+    status: RecordingStatus
+    started_at: datetime | None
+    delete_after: datetime | None
+    held: bool
+    after_hold: bool
+
+
+@dataclass(frozen=True)
 class _TwilioDecision:
     sid: str
     call_sid: str | None
     action: str  # "delete", "ingest" or "leave"
     rule: str | None = None
     known: bool = False
+    expire: tuple[int, datetime] | None = None  # our never-stored row to mark deleted, its due
 
 
 def _decide(
-    listed: Any, ours: Recording | None, call: Call | None, now: datetime, months: int
+    listed: Any, ours: _Ours | None, call: Call | None, call_held: bool, now: datetime, months: int
 ) -> _TwilioDecision:
-    """What to do with one recording Twilio still lists."""
-    sid, call_sid = listed.sid, listed.call_sid
+    """What to do with one recording Twilio still lists (`call_held`: its call or number is)."""
     if ours is not None:
-        if ours.status == RecordingStatus.DELETED:
-            return _TwilioDecision(sid, call_sid, "delete", retention_rule_name(months), True)
-        rule = _WE_ARE_DONE_WITH.get(RecordingStatus(ours.status))
-        return _TwilioDecision(sid, call_sid, "delete" if rule else "leave", rule, True)
-    if call is not None and call.recording_opted_out:
+        return _decide_known(listed, ours, now, months)
+    sid, call_sid = listed.sid, listed.call_sid
+    opted_out = call is not None and call.recording_opted_out
+    wanted = listed.status == "completed" and not opted_out  # ingest discards an opted-out one
+    if call_held:  # whatever its age: ingested, it is kept under the hold like the call's others
+        return _TwilioDecision(sid, call_sid, "ingest" if wanted else "leave")
+    if opted_out:
         return _TwilioDecision(sid, call_sid, "delete", DeletionRule.OPTED_OUT.value)
     started = listed.start_time or listed.date_created
     if delete_after(started, months) <= now:
         return _TwilioDecision(sid, call_sid, "delete", DeletionRule.TWILIO_UNKNOWN_EXPIRED.value)
-    return _TwilioDecision(sid, call_sid, "ingest" if listed.status == "completed" else "leave")
+    return _TwilioDecision(sid, call_sid, "ingest" if wanted else "leave")
+
+
+def _decide_known(listed: Any, ours: _Ours, now: datetime, months: int) -> _TwilioDecision:
+    """Twilio's copy of a recording we know goes once we are done with it, never while held.
+
+    A stored one's copy goes even under a hold: ours is the copy the hold keeps. A pending or
+    failed one's copy is the only one: it is left until its retention date, then deleted (and
+    our row marked deleted) like a stored one's audio.
+    """
+    sid, call_sid = listed.sid, listed.call_sid
+    if ours.status == RecordingStatus.STORED:
+        return _TwilioDecision(sid, call_sid, "delete", DeletionRule.TWILIO_COPY.value, True)
+    if ours.held:
+        return _TwilioDecision(sid, call_sid, "leave", known=True)
+    if ours.status == RecordingStatus.DISCARDED:
+        return _TwilioDecision(sid, call_sid, "delete", DeletionRule.OPTED_OUT.value, True)
+    if ours.status == RecordingStatus.DELETED:
+        return _TwilioDecision(sid, call_sid, "delete", retention_rule_name(months), True)
+    started = ours.started_at or listed.start_time or listed.date_created
+    due = ours.delete_after or delete_after(started, months)
+    if due > now:
+        return _TwilioDecision(sid, call_sid, "leave", known=True)
+    rule = retention_rule_name(months, after_hold=ours.after_hold)
+    return _TwilioDecision(sid, call_sid, "delete", rule, True, expire=(ours.id, due))
 
 
 def _settle_twilio_page(
@@ -408,18 +452,20 @@ def _settle_twilio_page(
     """Delete, ingest or leave each listed recording, then record what was deleted."""
     months = runtime.settings.recording_retention_months
     with runtime.db.transaction() as session:
-        sids = [r.sid for r in listed]
-        ours = {
-            r.recording_sid: r
-            for r in session.scalars(select(Recording).where(Recording.recording_sid.in_(sids)))
-        }
+        ours = _our_recordings(session, [r.sid for r in listed])
         call_sids = {r.call_sid for r in listed if r.call_sid}
         calls = {
             c.call_sid: c for c in session.scalars(select(Call).where(Call.call_sid.in_(call_sids)))
         }
+        unknown = {r.call_sid for r in listed if r.sid not in ours and r.call_sid in calls}
+        held_calls = set(session.scalars(held_call_sids(unknown))) if unknown else set()
         decisions = [
-            _decide(r, ours.get(r.sid), calls.get(r.call_sid), now, months) for r in listed
+            _decide(
+                r, ours.get(r.sid), calls.get(r.call_sid), r.call_sid in held_calls, now, months
+            )
+            for r in listed
         ]
+    decisions = _expire_never_stored(runtime, decisions, now, summary)
     deleting = [d for d in decisions if d.action == "delete"]
     gone = _delete_twilio_copies(runtime, [d.sid for d in deleting], now, summary)
     deleted = [d for d in deleting if d.sid in set(gone)]
@@ -429,6 +475,81 @@ def _settle_twilio_page(
     for item, decision in zip(listed, decisions, strict=True):
         if decision.action == "ingest":
             _ingest_unknown(runtime, item, calls.get(item.call_sid), months, summary)
+
+
+def _our_recordings(session: Session, sids: list[str]) -> dict[str, _Ours]:
+    """Our rows of these recordings, by sid, with what the holds say of each."""
+    query = select(
+        Recording.id,
+        Recording.recording_sid,
+        Recording.status,
+        Recording.started_at,
+        Recording.delete_after,
+        held_clause().label("held"),
+        released_after_due_clause().label("after_hold"),
+    ).where(Recording.recording_sid.in_(sids))
+    return {
+        r.recording_sid: _Ours(
+            r.id,
+            RecordingStatus(r.status),
+            r.started_at,
+            r.delete_after,
+            bool(r.held),
+            bool(r.after_hold),
+        )
+        for r in session.execute(query)
+    }
+
+
+def _expire_never_stored(
+    runtime: Runtime, decisions: list[_TwilioDecision], now: datetime, summary: RetentionSummary
+) -> list[_TwilioDecision]:
+    """Mark never-stored recordings past their time deleted, before Twilio's copy goes.
+
+    Marked first, so a run killed before the Twilio delete leaves a deleted row whose copy the
+    next run deletes, never a pending one the reconcile job keeps retrying. The guarded UPDATE
+    skips a row stored or put under a hold since we read it: its copy is left this time.
+    """
+    expiring = [(d.sid, *d.expire) for d in decisions if d.expire is not None]
+    if not expiring:
+        return decisions
+    marked: set[str] = set()
+    with runtime.db.transaction() as session:
+        for sid, recording_id, due in expiring:
+            changed = session.execute(
+                update(Recording)
+                .where(
+                    Recording.id == recording_id,
+                    Recording.status.in_([RecordingStatus.PENDING, RecordingStatus.FAILED]),
+                    ~held_clause(),
+                )
+                .values(
+                    status=RecordingStatus.DELETED,
+                    deleted_at=now,
+                    delete_after=due,  # the row's own, or computed as for storing
+                    wrapped_key=None,
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if changed:
+                marked.add(sid)
+        if marked:
+            audit.record(
+                session,
+                actor=audit.SYSTEM,
+                action="retention.expire_never_stored",
+                subject_type="recording_batch",
+                subject_id=f"{summary.run_id}-never-stored-{len(summary.never_stored_expired)}",
+                details={"count": len(marked), "recording_sids": sorted(marked)},
+                reason="past its retention date and never stored: Twilio's copy is deleted",
+            )
+    if marked:
+        log.warning("%d recordings never stored reached their retention date", len(marked))
+        summary.never_stored_expired.extend(sorted(marked))
+    return [
+        d if d.expire is None or d.sid in marked else replace(d, action="leave", expire=None)
+        for d in decisions
+    ]
 
 
 def _record_twilio_deletions(
