@@ -6,6 +6,8 @@ front gets a key earlier than everyone waiting), to the longest-idle available a
 skilled for that service. A claim takes one caller and one advisor in one transaction;
 on PostgreSQL both rows are locked with `FOR UPDATE SKIP LOCKED` and every status change is
 a guarded UPDATE, so many web processes can match at once without double-booking anyone.
+Moving a claimed caller out of Twilio's queue is taken exactly once (`take_queued_caller`), by
+the caller's own waitUrl poll or by the connect job (workers.routing), whichever comes first.
 """
 
 from __future__ import annotations
@@ -283,12 +285,27 @@ def _take(session: Session, caller: WaitingCaller, staff: Staff, now: datetime) 
     return Claim(caller.call_id, call_sid, queue_sid, staff.id, leg.id, *previous)
 
 
-def release(session: Session, claim: Claim) -> None:
-    """Undo a claim whose connection failed: the caller waits again, the advisor is free."""
-    session.execute(delete(CallLeg).where(CallLeg.id == claim.leg_id))
+def release(session: Session, claim: Claim) -> bool:
+    """Undo a claim whose connection failed: the caller waits again, the advisor is free.
+
+    The advisor gets back the status and idle time they had before the claim, so they keep
+    their turn. Only while the claim stands (its leg neither answered nor ended): False when
+    the caller hung up, the advisor answered, or the claim was released already.
+    """
+    leg = session.execute(
+        delete(CallLeg).where(
+            CallLeg.id == claim.leg_id, CallLeg.answered_at.is_(None), CallLeg.ended_at.is_(None)
+        )
+    )
+    if leg.rowcount != 1:  # type: ignore[attr-defined]
+        return False
     session.execute(
         update(Call)
-        .where(Call.id == claim.call_id, Call.routing_state == RoutingState.CONNECTING)
+        .where(
+            Call.id == claim.call_id,
+            Call.routing_state == RoutingState.CONNECTING,
+            Call.assigned_advisor_id == claim.advisor_id,
+        )
         .values(routing_state=RoutingState.WAITING, assigned_advisor_id=None)
     )
     session.execute(
@@ -296,6 +313,57 @@ def release(session: Session, claim: Claim) -> None:
         .where(Staff.id == claim.advisor_id, Staff.status == AdvisorStatus.BUSY)
         .values(status=claim.previous_status, status_changed_at=claim.previous_changed_at)
     )
+    return True
+
+
+@dataclass(frozen=True)
+class QueuedCaller:
+    """A claimed caller still in Twilio's queue, taken by whoever will move them out of it."""
+
+    call_id: int
+    call_sid: str
+    queue_sid: str
+    advisor_id: int
+    leg_id: int
+
+
+def take_queued_caller(session: Session, leg_id: int) -> QueuedCaller | None:
+    """Take, once, the move of this leg's claimed caller out of Twilio's queue; not committed.
+
+    Taking clears the caller's QueueSid (they are on their way out of the queue), so the connect
+    job and the caller's own waitUrl poll never both move them, and a job run twice or late
+    finds nothing. None when nothing is left to move: the leg was answered, ended or released,
+    the caller hung up, or someone else took the move.
+    """
+    take_write_lock(session)
+    found = session.execute(
+        select(Call.id, Call.call_sid, Call.queue_sid, CallLeg.advisor_id)
+        .join(CallLeg, CallLeg.call_id == Call.id)
+        .where(
+            CallLeg.id == leg_id,
+            CallLeg.answered_at.is_(None),
+            CallLeg.ended_at.is_(None),
+            Call.routing_state == RoutingState.CONNECTING,
+            Call.assigned_advisor_id == CallLeg.advisor_id,
+            Call.ended_at.is_(None),
+            Call.queue_sid.is_not(None),
+        )
+    ).one_or_none()
+    if found is None:
+        return None
+    taken = session.execute(
+        update(Call)
+        .where(
+            Call.id == found.id,
+            Call.routing_state == RoutingState.CONNECTING,
+            Call.assigned_advisor_id == found.advisor_id,
+            Call.queue_sid == found.queue_sid,
+        )
+        .values(queue_sid=None)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return QueuedCaller(found.id, found.call_sid, found.queue_sid, found.advisor_id, leg_id)
 
 
 def release_stale_claims(session: Session, now: datetime, older_than: timedelta) -> list[str]:
@@ -356,8 +424,12 @@ def caller_joined(call: Call, service: Service) -> None:
 
 
 def caller_in_queue(call: Call, queue_sid: str | None) -> None:
-    """Twilio's waitUrl poll says which queue holds the caller; from now on it can redirect."""
-    if queue_sid and call.queue_sid != queue_sid:
+    """Twilio's waitUrl poll says which queue holds a waiting caller; from now on it can redirect.
+
+    Not once they are claimed: a claimed caller's QueueSid is cleared when their move out of the
+    queue is taken (`take_queued_caller`), and a late poll must not make them movable again.
+    """
+    if queue_sid and call.routing_state == RoutingState.WAITING and call.queue_sid != queue_sid:
         call.queue_sid = queue_sid[:34]
 
 

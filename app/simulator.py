@@ -71,11 +71,11 @@ class CallSimulator:
         root = self.post("/twilio/voice", CallStatus="ringing")
         for _ in range(MAX_STEPS):
             root = self.follow(root)
-            if root is None:
+            if root is None or root is LEFT_QUEUE:  # <Leave> outside a queue ends the document
                 break
         self.hang_up()
 
-    def follow(self, root: ET.Element) -> ET.Element | None:
+    def follow(self, root: ET.Element) -> ET.Element | object | None:
         """Act on one TwiML document; the next document, or None when the call ends."""
         for verb in root:
             step = getattr(self, f"on_{verb.tag.lower()}", None)
@@ -115,7 +115,7 @@ class CallSimulator:
         return self.post(verb.text or "")
 
     def on_enqueue(self, verb: ET.Element) -> ET.Element | object:
-        """Wait in the queue: a few waitUrl polls, then the caller gives up."""
+        """Wait in the queue: a few waitUrl polls until one redirects the caller, else give up."""
         self.say(f"⏳ caller waits in queue {verb.text}")
         enqueued = time.monotonic()
         for position in range(WAIT_POLLS, 0, -1):
@@ -128,7 +128,13 @@ class CallSimulator:
                 CurrentQueueSize="3",
                 AvgQueueTime="60",
             )
-            self.follow(hold)
+            if self.follow(hold) is LEFT_QUEUE:  # <Leave>: Twilio requests the Enqueue action
+                return self.post(
+                    verb.get("action", ""),
+                    QueueResult="leave",
+                    QueueSid="QU" + "0" * 32,
+                    QueueTime=str(int(time.monotonic() - enqueued)),
+                )
         self.say("☎  caller hangs up while waiting")
         self.post(
             verb.get("action", ""),
@@ -137,9 +143,10 @@ class CallSimulator:
         )
         return HANG_UP
 
-    def on_leave(self, verb: ET.Element) -> None:
-        """Leave the queue (handled by the Enqueue action)."""
+    def on_leave(self, verb: ET.Element) -> object:
+        """Leave the queue: `on_enqueue` then requests the Enqueue action."""
         self.say("   (caller leaves the queue)")
+        return LEFT_QUEUE
 
     def on_dial(self, verb: ET.Element) -> ET.Element | object:
         """Ring an advisor; one with a dial action answers, talks briefly and hangs up."""
@@ -206,6 +213,7 @@ class CallSimulator:
 
 
 HANG_UP = object()
+LEFT_QUEUE = object()  # on_leave: the caller left the queue; the Enqueue action comes next
 WATCH_SECONDS = 15
 
 

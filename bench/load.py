@@ -18,9 +18,10 @@ end of a call (its final status callback answered) to its recording stored, and 
 
     .venv/bin/python bench/load.py [--calls 300] [--seconds 60] [--advisors 12]
 
-What it leaves out: the simulator cannot be redirected out of Twilio's queue, so a caller who
-waits is never connected (they poll three times and hang up) and the app's Queue Members
-redirects fail at the fake; with too few advisors most of the load is that. Every process
+What it leaves out: the fake Twilio holds no queue members, so the connect job's Queue Members
+redirects (a caller matched by someone else's poll, or by an advisor becoming available) fail
+there with 404 and the claim is released; a waiting caller is connected only when one of their
+own three waitUrl polls is answered with `<Redirect>`, else they hang up. Every process
 (load generator and fake Twilio included) shares the same cores, so figures are an upper bound
 on latency; gunicorn runs sync workers (the Procfile uses threads). Recordings are 5 s each.
 """

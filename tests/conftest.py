@@ -122,6 +122,15 @@ def sign(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:
 
 
 @pytest.fixture
+def redis_stopped(redis_server):  # noqa: ANN001, ANN201
+    """Stop the private Redis for the test; always start it again (same port) afterwards."""
+    redis_server.stop()
+    yield redis_server
+    if redis_server.process is None:
+        redis_server.start()
+
+
+@pytest.fixture
 def twilio_post(client: FlaskClient) -> Callable[..., object]:
     """POST to a webhook path as Twilio would: signed against PUBLIC_BASE_URL."""
 

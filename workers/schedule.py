@@ -14,7 +14,8 @@ cron.register(reconcile_recordings, queue_name="default", interval=300)
 # Retention (SPEC §7): hourly; a long run may overlap the next one, which is safe (SKIP LOCKED).
 cron.register(run_retention, queue_name="default", cron="17 * * * *", job_timeout=3600)
 
-# Routing claims a dead process left half-done: the caller waits again, the advisor is freed.
+# Routing claims left half-done (a dead process, a lost connect job): the caller waits again,
+# the advisor is freed.
 cron.register(release_stale_claims, queue_name="default", interval=60)
 
 # Access-request packaging jobs lost by the queue or killed with their worker (SPEC §8).

@@ -1,10 +1,16 @@
-"""Connecting a matched caller to an advisor (SPEC §4.5-4.7, §5): REST redirects and webhooks.
+"""Connecting a matched caller to an advisor (SPEC §4.5-4.7, §5): the request side and webhooks.
 
-Matching claims a caller and an advisor in the database (app.routing); this module then
-moves the caller: a queue member is redirected with Twilio's Queue Members API to
-`/twilio/connect?leg=N`, which answers a `<Dial>` to the advisor. The dial's action
-(`/twilio/connect/result`) ends the leg: wrap-up after a call, or back to the front of the
-queue (advisor offline) after a ring timeout.
+Matching claims a caller and an advisor in the database (app.routing) inside the request; the
+caller is then moved to `/twilio/connect?leg=N`, which answers a `<Dial>` to the advisor:
+
+- a caller joining the queue who is matched at once gets that `<Dial>` straight away;
+- a caller whose own waitUrl poll finds them claimed gets `<Redirect>` to it (no REST call);
+- any other claimed caller is moved by the connect job (workers.routing), which redirects them
+  with Twilio's Queue Members API outside the request, so Twilio's latency never holds a
+  webhook; if the job cannot be enqueued the claim is released at once.
+
+The dial's action (`/twilio/connect/result`) ends the leg: wrap-up after a call, or back to
+the front of the queue (advisor offline) after a ring timeout.
 """
 
 from __future__ import annotations
@@ -12,18 +18,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-import requests
 from flask import Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from app import calls, routing
+from app import calls, queueing, routing
 from app.db import close_request_session, request_session
 from app.models import Call, CallLeg, RoutingState, Staff
 from app.phone import mask
-from app.twilio_client import make_twilio_client
+from app.redirects import connect_url
+from app.redirects import redirect_call as redirect_call  # the transfer endpoint imports it here
 from app.voice import bp, twiml
 from app.voice.signature import twilio_signed
 from config.services import GENERAL_ADVICE, Service
@@ -32,6 +37,7 @@ from config.settings import Settings
 log = logging.getLogger(__name__)
 NOT_ANSWERED = {"no-answer", "busy", "failed"}
 RECORDING_EVENTS = "in-progress completed"
+CONNECT_JOB = "workers.routing.connect_claimed_caller"
 
 
 def _settings() -> Settings:
@@ -56,29 +62,19 @@ def _service(code: str | None) -> Service:
     return found or next(s for s in services if s.code == GENERAL_ADVICE)
 
 
-# --------------------------------------------------------------------------- REST side
+# --------------------------------------------------------------------------- matching
 
 
-def redirect_call(settings: Settings, claim: routing.Claim, *, via_queue: bool) -> bool:
-    """Send the caller to `/twilio/connect` for this claim's leg; False if Twilio refused."""
-    url = f"{settings.public_base_url}/twilio/connect?leg={claim.leg_id}"
-    client = make_twilio_client(settings)
-    try:
-        if via_queue:
-            member = client.queues(claim.queue_sid).members(claim.call_sid)
-            member.update(url=url, method="POST")
-        else:
-            client.calls(claim.call_sid).update(url=url, method="POST")
-    except TwilioRestException as exc:
-        if exc.status == 404:
-            log.info("call %s is not in queue %s yet; retry later", claim.call_sid, claim.queue_sid)
-        else:
-            log.warning("Twilio refused to redirect %s: %s %s", claim.call_sid, exc.status, exc.msg)
-        return False
-    except (TwilioException, requests.RequestException) as exc:
-        log.warning("could not reach Twilio to redirect %s: %s", claim.call_sid, exc)
-        return False
-    return True
+def enqueue_connect(settings: Settings, claim: routing.Claim) -> str | None:
+    """Queue the job that moves this claim's caller out of Twilio's queue; its id, or None."""
+    return queueing.enqueue(
+        settings,
+        CONNECT_JOB,
+        claim.leg_id,
+        claim.previous_status,
+        claim.previous_changed_at.isoformat(),
+        job_id=f"connect-leg-{claim.leg_id}",
+    )
 
 
 def match_and_connect(
@@ -89,10 +85,11 @@ def match_and_connect(
     advisor_id: int | None = None,
     reachable_call_id: int | None = None,
 ) -> routing.Claim | None:
-    """Commit, match one pair and move that caller; a failed redirect is released.
+    """Commit, match one pair and start moving that caller; never calls Twilio itself.
 
-    When the chosen caller is `reachable_call_id` and not yet in Twilio's queue, the claim is
-    returned unconnected: the current request answers that caller's TwiML itself.
+    A claim for `reachable_call_id` is returned for the current request to answer with TwiML.
+    Any other caller is handed to the connect job; if it cannot be enqueued (Redis down), the
+    claim is released here and None returned, so nobody is left claimed with no one to move them.
     """
     session.commit()
     claim = routing.claim_next(
@@ -103,15 +100,15 @@ def match_and_connect(
         reachable_call_id=reachable_call_id,
     )
     session.commit()
-    if claim is None:
-        return None
-    if claim.call_id == reachable_call_id and claim.queue_sid is None:
+    if claim is None or claim.call_id == reachable_call_id:
         return claim
-    if claim.queue_sid is not None and redirect_call(settings, claim, via_queue=True):
+    if enqueue_connect(settings, claim) is not None:
         log.info("matched call %s with advisor %s", claim.call_sid, claim.advisor_id)
         return claim
-    routing.release(session, claim)
+    if routing.take_queued_caller(session, claim.leg_id) is not None:  # nobody moved them yet
+        routing.release(session, claim)
     session.commit()
+    log.warning("released the claim of call %s: the connect job was not queued", claim.call_sid)
     return None
 
 
@@ -145,6 +142,24 @@ def dial_advisor(
     else:
         dial.number(endpoint.address, **whisper)
     response.append(dial)
+    return response
+
+
+def leave_for_advisor() -> VoiceResponse:
+    """The waitUrl answer that takes a matched caller out of the queue.
+
+    `<Leave>` is Twilio's way out of a queue from waitUrl TwiML: Twilio then requests the
+    `<Enqueue>` action URL (QueueResult `leave`), which sends the caller on to their advisor.
+    """
+    response = VoiceResponse()
+    response.leave()
+    return response
+
+
+def to_advisor(settings: Settings, leg_id: int) -> VoiceResponse:
+    """Out of the queue: on to `/twilio/connect` for this leg."""
+    response = VoiceResponse()
+    response.redirect(connect_url(settings, leg_id), method="POST")
     return response
 
 
@@ -282,6 +297,38 @@ def transfer_enqueue() -> Response:
     session.commit()
     text = f"Please hold while we transfer you to {service.name}."
     return _xml(twiml.enqueue_with(_settings(), _urls(), service, text))
+
+
+def wait_answer(session: Session, call: Call) -> Response | None:
+    """A waitUrl poll: `<Leave>` for the advisor if this caller's claim awaits its move.
+
+    Covers the caller matched by this very poll and one matched elsewhere whose connect job has
+    not moved them yet (or was lost); whichever of the poll and the job takes the move first
+    does it, the other does nothing.
+    """
+    leg = routing.open_leg(session, call)
+    queued = routing.take_queued_caller(session, leg.id) if leg is not None else None
+    session.commit()
+    if queued is None:
+        return None
+    log.info("call %s leaves the queue for advisor %s", call.call_sid, queued.advisor_id)
+    return _xml(leave_for_advisor())
+
+
+def left_for_advisor(session: Session, call: Call) -> Response | None:
+    """The `<Enqueue>` action after `<Leave>`: on to the advisor if the caller was matched.
+
+    None when the caller left for another reason (the maximum wait). A caller matched after
+    the poll that sent them away is taken here too, so that no connect job also moves them.
+    """
+    if call.routing_state != RoutingState.CONNECTING:
+        return None
+    leg = routing.open_leg(session, call)
+    if leg is None or leg.answered_at is not None:
+        return None
+    routing.take_queued_caller(session, leg.id)  # None when the waitUrl poll already took it
+    session.commit()
+    return _xml(to_advisor(_settings(), leg.id))
 
 
 def join_queue_answer(session: Session, call: Call) -> Response | None:

@@ -161,31 +161,38 @@ def _int_param(name: str) -> int | None:
 @bp.post("/queue/wait")
 @twilio_signed
 def queue_wait() -> Response:
-    """Twilio's waitUrl poll: announce position and wait, or end the wait at the maximum."""
+    """Twilio's waitUrl poll: to the advisor once matched, else hold (or leave at the maximum)."""
     session, call = _current_call()
     waited = _int_param("QueueTime") or 0
-    if waited >= _settings().queue_max_wait_seconds:
+    claimed = call.routing_state == RoutingState.CONNECTING  # matched elsewhere, maybe not moved
+    if waited >= _settings().queue_max_wait_seconds and not claimed:
         return _xml(twiml.leave_queue(_settings()))
-    estimate = None
-    if call.service_code:
-        estimate = calls.estimated_wait(session, call.service_code, waited)
     routing.caller_in_queue(call, request.form.get("QueueSid"))
     session.commit()
     if call.routing_state == RoutingState.WAITING:
-        connect.match_and_connect(session, _settings(), _now(), reachable_call_id=call.id)
+        reachable = call.id if call.queue_sid else None  # only a caller in the queue can leave it
+        claim = connect.match_and_connect(session, _settings(), _now(), reachable_call_id=reachable)
+        claimed = claim is not None and claim.call_id == call.id
+    redirect = connect.wait_answer(session, call) if claimed else None
+    if redirect is not None:
+        return redirect
+    estimate = None
+    if call.service_code:
+        estimate = calls.estimated_wait(session, call.service_code, waited)
     return _xml(twiml.hold(_settings(), _int_param("QueuePosition"), estimate))
 
 
 @bp.post("/queue/result")
 @twilio_signed
 def queue_result() -> Response:
-    """The caller left the queue: record why; after the maximum wait, signpost and hang up."""
+    """The caller left the queue: record why; on to the advisor if matched, else (the maximum
+    wait) signpost and hang up."""
     session, call = _current_call()
     result = request.form.get("QueueResult", "")[:20] or "unknown"
     calls.record_queue_exit(call, result, _now())
     session.commit()
     if result == "leave":
-        return _xml(twiml.gave_up_waiting(_settings()))
+        return connect.left_for_advisor(session, call) or _xml(twiml.gave_up_waiting(_settings()))
     if result in {"error", "system-error", "queue-full"}:
         return _xml(twiml.apology(_settings(), _urls(), _service(GENERAL_ADVICE)))
     return _xml(twiml.empty())

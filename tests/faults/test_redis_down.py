@@ -20,15 +20,6 @@ from tests.twiml import parse, verbs
 from workers.ingest import reconcile_recordings
 
 
-@pytest.fixture
-def redis_stopped(redis_server):  # noqa: ANN001, ANN201
-    """Stop the private Redis for the test; always start it again (same port) afterwards."""
-    redis_server.stop()
-    yield redis_server
-    if redis_server.process is None:
-        redis_server.start()
-
-
 def test_calls_keep_their_twiml_and_recordings_are_enqueued_once_redis_is_back(
     runtime, app_twilio, twilio_post, announce_recording, redis_stopped
 ):

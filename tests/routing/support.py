@@ -17,6 +17,9 @@ def sid(n: int) -> str:
     return f"CA{n:032x}"
 
 
+CALLER = sid(1)
+
+
 def add_staff(
     email: str,
     *,
@@ -77,3 +80,30 @@ def add_waiting_call(
         session.add(call)
         session.flush()
         return call.id
+
+
+def wait_poll(twilio_post, call_sid: str = CALLER, waited: int = 5):  # noqa: ANN001, ANN201
+    """Twilio's waitUrl request for a caller in the (fake) queue."""
+    return twilio_post(
+        "/twilio/queue/wait",
+        CallSid=call_sid,
+        QueueSid=QUEUE_SID,
+        QueuePosition="1",
+        QueueTime=str(waited),
+    )
+
+
+def queue_left(twilio_post, call_sid: str = CALLER, waited: int = 5):  # noqa: ANN001, ANN201
+    """Twilio's request to the `<Enqueue>` action after the caller's wait TwiML said `<Leave>`."""
+    return twilio_post(
+        "/twilio/queue/result",
+        CallSid=call_sid,
+        QueueSid=QUEUE_SID,
+        QueueResult="leave",
+        QueueTime=str(waited),
+    )
+
+
+def member_redirects(app_twilio):  # noqa: ANN001, ANN201
+    """The Queue Members redirects the fake Twilio received."""
+    return app_twilio.find_requests("POST", r"/Queues/QU\w+/Members/CA\w+\.json$")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from app import routing
@@ -9,7 +10,7 @@ from app.extensions import db
 from app.models import Call, CallLeg, Staff
 from tests.conftest import IN_HOURS
 from tests.db import count, one
-from tests.routing.support import add_staff, add_waiting_call
+from tests.routing.support import QUEUE_SID, add_staff, add_waiting_call, sid
 
 WRAP_UP = 60
 
@@ -82,3 +83,64 @@ def test_release_puts_everything_back(app):
     assert (staff.status, staff.status_changed_at) == ("available", IN_HOURS - timedelta(minutes=7))
     assert one(Call, Call.id == call_id).routing_state == "waiting"
     assert count(CallLeg) == 0
+
+
+def test_a_claimed_caller_is_taken_out_of_the_queue_once(app):
+    add_waiting_call(1)
+    add_staff("amy@x.gov.uk")
+    taken = claim()
+    with db.transaction() as session:
+        first = routing.take_queued_caller(session, taken.leg_id)
+    with db.transaction() as session:
+        assert routing.take_queued_caller(session, taken.leg_id) is None
+    assert (first.call_sid, first.queue_sid, first.advisor_id) == (
+        sid(1),
+        QUEUE_SID,
+        taken.advisor_id,
+    )
+    assert (one(Call).routing_state, one(Call).queue_sid) == ("connecting", None)
+
+
+def test_a_poll_does_not_make_a_claimed_caller_movable_again(app):
+    add_waiting_call(1)
+    add_staff("amy@x.gov.uk")
+    taken = claim()
+    with db.transaction() as session:
+        routing.take_queued_caller(session, taken.leg_id)
+        routing.caller_in_queue(session.get(Call, taken.call_id), QUEUE_SID)
+    assert one(Call).queue_sid is None
+
+
+def test_release_leaves_a_claim_that_ended_meanwhile_alone(app):
+    add_waiting_call(1)
+    add_staff("amy@x.gov.uk", since=IN_HOURS - timedelta(minutes=7))
+    taken = claim()
+    with db.transaction() as session:
+        call = session.get(Call, taken.call_id)
+        call.ended_at = IN_HOURS + timedelta(seconds=5)
+        routing.call_ended(session, call, IN_HOURS + timedelta(seconds=5))
+    with db.transaction() as session:
+        assert routing.release(session, taken) is False
+    assert (one(CallLeg).result, one(Call).routing_state) == ("caller-hangup", "done")
+    staff = one(Staff)
+    assert (staff.status, staff.status_changed_at) == ("available", IN_HOURS + timedelta(seconds=5))
+
+
+def test_two_takers_at_once_move_the_caller_once(app):
+    add_waiting_call(1)
+    add_staff("amy@x.gov.uk")
+    taken = claim()
+    results = []
+
+    def take_in_another_session() -> None:
+        with db.transaction() as session:
+            results.append(routing.take_queued_caller(session, taken.leg_id))
+
+    with db.transaction() as session:
+        results.append(routing.take_queued_caller(session, taken.leg_id))
+        other = threading.Thread(target=take_in_another_session)
+        other.start()
+        other.join(timeout=0.5)
+        assert other.is_alive()  # it waits for this taker's row (PostgreSQL) or write lock
+    other.join(timeout=10)
+    assert results[0] is not None and results[1] is None

@@ -1,4 +1,4 @@
-"""Connecting a matched caller: Queue Members redirect, the advisor's <Dial>, and its result."""
+"""Connecting a matched caller: waitUrl <Leave> or the connect job, the <Dial>, its result."""
 
 from __future__ import annotations
 
@@ -7,12 +7,22 @@ from datetime import timedelta
 import pytest
 
 from app.models import AuditEntry, Call, CallLeg, Staff
+from app.queueing import get_queue
 from tests.conftest import IN_HOURS, PUBLIC_BASE_URL
 from tests.db import count, one, rows
-from tests.routing.support import QUEUE_SID, add_staff, add_waiting_call, bearer, sid
+from tests.routing.support import (
+    CALLER,
+    QUEUE_SID,
+    add_staff,
+    add_waiting_call,
+    bearer,
+    member_redirects,
+    queue_left,
+    sid,
+    wait_poll,
+)
 from tests.twiml import parse, spoken, verbs
 
-CALLER = sid(1)
 RECORD_ATTRS = {
     "record",
     "recordingStatusCallback",
@@ -21,74 +31,59 @@ RECORD_ATTRS = {
 }
 
 
-@pytest.fixture
-def in_queue(app_twilio):  # noqa: ANN001, ANN201
-    """Put a call into Twilio's (fake) queue, as Twilio does after <Enqueue>."""
-    if QUEUE_SID not in app_twilio.queues:
-        app_twilio.add_queue("adult_social_care", sid=QUEUE_SID)
-
-    def put(call_sid: str = CALLER) -> None:
-        app_twilio.add_queue_member(QUEUE_SID, call_sid)
-
-    return put
-
-
-def wait_poll(twilio_post, call_sid: str = CALLER):  # noqa: ANN001, ANN201
-    return twilio_post(
-        "/twilio/queue/wait", CallSid=call_sid, QueueSid=QUEUE_SID, QueuePosition="1", QueueTime="5"
-    )
-
-
 def leg_id() -> int:
     return one(CallLeg).id
 
 
-def member_redirects(app_twilio):  # noqa: ANN001, ANN201
-    return app_twilio.find_requests("POST", r"/Queues/QU\w+/Members/CA\w+\.json$")
+def connect_url() -> str:
+    return f"{PUBLIC_BASE_URL}/twilio/connect?leg={leg_id()}"
 
 
-def test_wait_poll_redirects_the_matched_member_to_the_connect_url(
+def test_wait_poll_of_the_matched_caller_takes_them_out_of_the_queue_with_twiml(
     twilio_post, app_twilio, in_queue
 ):
     twilio_post("/twilio/menu/choice?attempt=1", CallSid=CALLER, Digits="1")
     amy = add_staff("amy@x.gov.uk")
     in_queue()
     root = parse(wait_poll(twilio_post))
-    assert verbs(root) == ["Say", "Pause"]  # the caller holds until Twilio redirects them
+    assert verbs(root) == ["Leave"]  # out of the queue; Twilio then requests the Enqueue action
+    root = parse(queue_left(twilio_post))
+    assert verbs(root) == ["Redirect"]
+    (redirect,) = root
+    assert (redirect.text, redirect.attrib) == (connect_url(), {"method": "POST"})
+    assert app_twilio.requests == []  # no REST call: Twilio follows the waitUrl's TwiML
+    assert one(Call).queue_result == "leave"
+    call = one(Call)
+    assert (call.routing_state, call.queue_sid, call.assigned_advisor_id) == (
+        "connecting",
+        None,
+        amy,
+    )
+    assert one(Staff, Staff.id == amy).status == "busy"
+
+
+def test_wait_poll_matching_another_caller_leaves_the_redirect_to_the_job(
+    twilio_post, app_twilio, in_queue, run_jobs, settings
+):
+    add_waiting_call(1, waited=timedelta(minutes=9))
+    add_waiting_call(2, waited=timedelta(minutes=2))
+    in_queue(CALLER)
+    in_queue(sid(2))
+    amy = add_staff("amy@x.gov.uk")
+    assert verbs(parse(wait_poll(twilio_post, sid(2)))) == ["Say", "Pause"]  # 2 keeps holding
+    assert app_twilio.requests == []
+    assert get_queue(settings).job_ids == [f"connect-leg-{leg_id()}"]
+    run_jobs()
     (redirect,) = member_redirects(app_twilio)
     assert redirect.path.endswith(f"/Queues/{QUEUE_SID}/Members/{CALLER}.json")
-    assert redirect.form == {
-        "Url": f"{PUBLIC_BASE_URL}/twilio/connect?leg={leg_id()}",
-        "Method": "POST",
-    }
-    assert one(Call).queue_sid == QUEUE_SID
-    assert (one(Call).routing_state, one(Staff, Staff.id == amy).status) == ("connecting", "busy")
-
-
-def test_first_poll_before_twilio_lists_the_member_releases_the_claim(
-    twilio_post, app_twilio, in_queue
-):
-    twilio_post("/twilio/menu/choice?attempt=1", CallSid=CALLER, Digits="1")
-    add_staff("amy@x.gov.uk")
-    in_queue(sid(99))  # the queue exists, our caller is not in it yet: Twilio answers 404
-    assert verbs(parse(wait_poll(twilio_post))) == ["Say", "Pause"]
-    assert (one(Call).routing_state, one(Staff).status, count(CallLeg)) == (
-        "waiting",
-        "available",
-        0,
+    assert redirect.form == {"Url": connect_url(), "Method": "POST"}
+    call = one(Call, Call.call_sid == CALLER)
+    assert (call.routing_state, call.queue_sid, call.assigned_advisor_id) == (
+        "connecting",
+        None,
+        amy,
     )
-    in_queue()
-    wait_poll(twilio_post)
-    assert one(Call).routing_state == "connecting"
-
-
-def test_twilio_failing_keeps_the_caller_holding(twilio_post, app_twilio, in_queue):
-    add_waiting_call(1)
-    add_staff("amy@x.gov.uk")
-    in_queue()
-    app_twilio.fail_next("POST", r"/Members/", status=500)
-    assert verbs(parse(wait_poll(twilio_post))) == ["Say", "Pause"]
-    assert (one(Call).routing_state, one(Staff).status) == ("waiting", "available")
+    assert one(Call, Call.call_sid == sid(2)).routing_state == "waiting"
 
 
 def test_caller_joining_with_an_advisor_free_is_dialled_at_once(twilio_post, app_twilio):
@@ -99,15 +94,71 @@ def test_caller_joining_with_an_advisor_free_is_dialled_at_once(twilio_post, app
     assert app_twilio.requests == []
 
 
-def test_advisor_becoming_available_takes_the_longest_waiting_caller(client, app_twilio, in_queue):
+def test_advisor_becoming_available_takes_the_longest_waiting_caller(
+    client, app_twilio, in_queue, run_jobs
+):
     add_waiting_call(1, waited=timedelta(minutes=9))
     add_waiting_call(2, waited=timedelta(minutes=2))
     in_queue(sid(1))
     amy = add_staff("amy@x.gov.uk", status="offline")
     reply = client.put("/api/me/status", json={"status": "available"}, headers=bearer(amy))
     assert reply.status_code == 200 and reply.json["status"] == "busy"
+    assert app_twilio.requests == []  # the request only claimed; the job redirects
+    run_jobs()
     (redirect,) = member_redirects(app_twilio)
     assert redirect.path.endswith(f"/Members/{sid(1)}.json")
+    assert one(Call, Call.call_sid == sid(1)).routing_state == "connecting"
+
+
+def test_claimed_caller_at_the_maximum_wait_is_connected_not_sent_away(twilio_post, in_queue):
+    add_waiting_call(1)
+    add_waiting_call(2, waited=timedelta(seconds=5))
+    in_queue(CALLER)
+    add_staff("amy@x.gov.uk")
+    wait_poll(twilio_post, sid(2))  # matches caller 1; their job has not run yet
+    assert verbs(parse(wait_poll(twilio_post, waited=1800))) == ["Leave"]
+    root = parse(queue_left(twilio_post, waited=1800))
+    assert verbs(root) == ["Redirect"] and root.find("Redirect").text == connect_url()
+
+
+def test_caller_leaving_at_the_maximum_wait_unmatched_is_signposted(twilio_post, in_queue):
+    add_waiting_call(1)
+    in_queue(CALLER)
+    root = parse(wait_poll(twilio_post, waited=1800))
+    assert verbs(root) == ["Say", "Leave"]
+    root = parse(queue_left(twilio_post, waited=1800))
+    assert verbs(root) == ["Say", "Say", "Hangup"]
+    assert count(CallLeg) == 0
+
+
+def test_caller_matched_between_the_leave_and_the_enqueue_action_still_gets_their_advisor(
+    twilio_post, app_twilio, in_queue, run_jobs
+):
+    add_waiting_call(1)
+    in_queue(CALLER)
+    assert verbs(parse(wait_poll(twilio_post, waited=1800))) == ["Say", "Leave"]
+    add_waiting_call(2, waited=timedelta(seconds=5))
+    add_staff("amy@x.gov.uk")
+    wait_poll(twilio_post, sid(2))  # matches caller 1 (longest wait) before their action arrives
+    root = parse(queue_left(twilio_post, waited=1800))
+    assert verbs(root) == ["Redirect"] and root.find("Redirect").text == connect_url()
+    run_jobs()  # the connect job finds the move taken: no second move
+    assert member_redirects(app_twilio) == []
+
+
+def test_late_poll_after_the_job_moved_the_caller_changes_nothing(
+    twilio_post, app_twilio, in_queue, run_jobs
+):
+    add_waiting_call(1)
+    add_waiting_call(2, waited=timedelta(seconds=5))
+    in_queue(CALLER)
+    add_staff("amy@x.gov.uk")
+    wait_poll(twilio_post, sid(2))
+    run_jobs()
+    assert verbs(parse(wait_poll(twilio_post))) == ["Say", "Pause"]  # Twilio has moved them
+    call = one(Call, Call.call_sid == CALLER)
+    assert (call.routing_state, call.queue_sid) == ("connecting", None)
+    assert len(member_redirects(app_twilio)) == 1
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from app.models import Call, CallLeg
-from tests.db import one
+from collections import deque
+
+from app.models import Call, CallLeg, Staff
+from app.simulator import CallSimulator
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
+from tests.db import count, one
+from tests.routing.support import add_staff
 
 
 def create_advisor(runner, email: str, skills: str, endpoint: str) -> None:  # noqa: ANN001
@@ -31,6 +36,32 @@ def test_simulated_caller_reaches_the_advisor_skilled_for_their_service(live_app
     call = one(Call)
     assert (call.outcome, call.routing_state) == ("answered", "done")
     assert one(CallLeg).answered_at is not None
+
+
+class PatientCaller(CallSimulator):
+    """A simulated caller for whom an advisor comes free while they wait in the queue."""
+
+    def post(self, url: str, **params: str):  # noqa: ANN202
+        if "/twilio/queue/wait" in url and count(Staff) == 0:
+            add_staff("amy@x.gov.uk", endpoint="client:amy")
+        return super().post(url, **params)
+
+
+def test_simulated_caller_who_waits_follows_the_waiturl_redirect_to_the_advisor(live_app, app):
+    sim = PatientCaller(
+        base_url=live_app,
+        auth_token=AUTH_TOKEN,
+        account_sid=ACCOUNT_SID,
+        from_number="+447700900123",
+        keys=deque("1"),
+        echo=False,
+    )
+    sim.run()
+    heard = "\n".join(sim.heard)
+    assert "⏳ caller waits in queue adult_social_care" in heard
+    assert "📞 dialling client:amy (recorded)" in heard
+    call = one(Call)
+    assert (call.outcome, call.routing_state) == ("answered", "done")
 
 
 def test_opted_out_simulated_caller_is_not_recorded(live_app, runner):
