@@ -21,7 +21,8 @@ end of a call (its final status callback answered) to its recording stored, and 
 What it leaves out: the fake Twilio holds no queue members, so the connect job's Queue Members
 redirects (a caller matched by someone else's poll, or by an advisor becoming available) fail
 there with 404 and the claim is released; a waiting caller is connected only when one of their
-own three waitUrl polls is answered with `<Redirect>`, else they hang up. Every process
+own three waitUrl polls is answered with `<Leave>` (then the Enqueue action sends them to
+the advisor), else they hang up. Every process
 (load generator and fake Twilio included) shares the same cores, so figures are an upper bound
 on latency; gunicorn runs sync workers (the Procfile uses threads). Recordings are 5 s each.
 """
