@@ -11,10 +11,20 @@ from sqlalchemy.orm import Session
 
 from app import access_requests as sar
 from app.api import bp
+from app.api.formats import (
+    DATE,
+    NHS_NUMBER,
+    PHONE,
+    RECORDING_SID,
+    SPACE,
+    Text,
+    free_text,
+    matches,
+)
 from app.api.openapi import error_responses
-from app.api.validation import field, json_body
+from app.api.validation import choice, day, field, json_body, phone_number, text
 from app.auth import current_staff, require_roles
-from app.db import request_session
+from app.db import MAX_ID, request_session
 from app.errors import ApiError
 from app.models import (
     AccessRequest,
@@ -27,7 +37,6 @@ from app.models import (
     RequestStatus,
     Role,
 )
-from app.phone import to_e164
 from app.queueing import enqueue
 from app.recording_store import recording_store
 from recordings.subject_access import (
@@ -127,66 +136,52 @@ def _recordings_json(session: Session, item: AccessRequest) -> list[dict[str, An
 
 # --- input ----------------------------------------------------------------------------------
 
-
-def _text(body: dict[str, Any], name: str, *, required: bool = True, limit: int = 200) -> Any:
-    value = field(body, name, str, required=required)
-    if value is None:
-        return None
-    value = value.strip()
-    if required and not value:
-        raise ApiError(422, "invalid", f"'{name}' must not be empty.")
-    if len(value) > limit:
-        raise ApiError(422, "invalid", f"'{name}' is longer than {limit} characters.")
-    return value or None
+NAME = free_text(200)
+OPTIONAL_NAME = free_text(200, blank=True)  # blank counts as absent
+EVIDENCE = free_text(200)
+OPTIONAL_EVIDENCE = free_text(200, blank=True)
+OTHER_REFERENCE = free_text(200)
+EXTENSION_REASON = free_text(2000)
+REVIEW_REASON = free_text(2000, blank=True)
+REDACTION_REASON = free_text(500, blank=True)
 
 
-def _date(body: dict[str, Any], name: str) -> date | None:
-    raw = field(body, name, str, required=False)
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ApiError(422, "invalid", f"'{name}' must be a date like 2026-11-23.") from None
+def _stripped(body: dict[str, Any], name: str, rule: Text, *, required: bool = True) -> Any:
+    """The field's text without surrounding spaces; None for an absent, null or blank one."""
+    value = text(body, name, rule, required=required)
+    return (value or "").strip() or None
 
 
-def _choice(body: dict[str, Any], name: str, choices: Any, *, required: bool = True) -> Any:
-    value = field(body, name, str, required=required)
-    if value is not None and value not in {c.value for c in choices}:
-        allowed = ", ".join(c.value for c in choices)
-        raise ApiError(422, "invalid", f"'{name}' must be one of: {allowed}.")
-    return value
+def _list(body: dict[str, Any], name: str, most: int, *, least: int = 0) -> list[Any]:
+    raw = field(body, name, list, required=least > 0) or []
+    if not least <= len(raw) <= most:
+        raise ApiError(422, "invalid", f"'{name}' must list {least} to {most} items.")
+    return raw
 
 
 def _numbers(body: dict[str, Any]) -> list[str]:
-    raw = field(body, "phone_numbers", list)
-    if not raw or len(raw) > MAX_NUMBERS:
-        raise ApiError(422, "invalid", f"'phone_numbers' must list 1 to {MAX_NUMBERS} numbers.")
     numbers = []
-    for value in raw:
-        number = to_e164(value) if isinstance(value, str) else None
-        if number is None:
+    for value in _list(body, "phone_numbers", MAX_NUMBERS, least=1):
+        if not isinstance(value, str):
             raise ApiError(422, "invalid", f"{value!r} in 'phone_numbers' is not a phone number.")
-        numbers.append(number)
+        numbers.append(phone_number(value, "phone_numbers"))
     return numbers
 
 
 def _references(body: dict[str, Any]) -> list[dict[str, str]]:
-    raw = field(body, "person_references", list, required=False) or []
-    if len(raw) > MAX_REFERENCES:
-        raise ApiError(422, "invalid", f"At most {MAX_REFERENCES} person references.")
     references = []
-    for ref in raw:
+    for ref in _list(body, "person_references", MAX_REFERENCES):
         if not isinstance(ref, dict) or ref.get("type") not in REFERENCE_TYPES:
             raise ApiError(
                 422,
                 "invalid",
                 'Each person reference is {"type": "nhs_number" or "other", "value": …}.',
             )
-        value = _text(ref, "value")
-        if ref["type"] == "nhs_number":
+        if ref["type"] == "other":
+            value = _stripped(ref, "value", OTHER_REFERENCE)
+        else:
             try:
-                value = validate_nhs_number(value)
+                value = validate_nhs_number(text(ref, "value", NHS_NUMBER))
             except InvalidNhsNumber as exc:
                 raise ApiError(422, "invalid_nhs_number", f"Invalid NHS number: {exc}.") from None
         references.append({"type": ref["type"], "value": value})
@@ -195,41 +190,36 @@ def _references(body: dict[str, Any]) -> list[dict[str, str]]:
 
 def _new_request(body: dict[str, Any]) -> sar.NewAccessRequest:
     return sar.NewAccessRequest(
-        requester_name=_text(body, "requester_name"),
-        relationship=Relationship(_choice(body, "relationship", Relationship)),
-        data_subject_name=_text(body, "data_subject_name", required=False),
-        authority=_choice(body, "authority", Authority, required=False),
-        authority_evidence=_text(body, "authority_evidence", required=False),
+        requester_name=_stripped(body, "requester_name", NAME),
+        relationship=Relationship(choice(body, "relationship", Relationship)),
+        data_subject_name=_stripped(body, "data_subject_name", OPTIONAL_NAME, required=False),
+        authority=choice(body, "authority", Authority, required=False),
+        authority_evidence=_stripped(body, "authority_evidence", OPTIONAL_EVIDENCE, required=False),
         phone_numbers=_numbers(body),
-        date_from=_date(body, "date_from"),
-        date_to=_date(body, "date_to"),
+        date_from=day(body, "date_from"),
+        date_to=day(body, "date_to"),
         person_references=_references(body),
-        received_on=_date(body, "received_on") or london_today(_now()),
+        received_on=day(body, "received_on") or london_today(_now()),
         identity_pending=bool(field(body, "identity_pending", bool, required=False)),
     )
 
 
 def _redactions(body: dict[str, Any]) -> list[sar.Redaction]:
-    raw = field(body, "redactions", list, required=False) or []
-    if len(raw) > MAX_REDACTIONS:
-        raise ApiError(422, "invalid", f"At most {MAX_REDACTIONS} redactions per recording.")
-    return [_redaction(item) for item in raw]
+    return [_redaction(item) for item in _list(body, "redactions", MAX_REDACTIONS)]
 
 
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ApiError(422, "invalid", "Redaction bounds are numbers of seconds.")
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ApiError(422, "invalid", "Redaction bounds are seconds from the start, 0 or more.")
     return float(value)
 
 
 def _redaction(item: Any) -> sar.Redaction:
     if isinstance(item, list) and len(item) == 2:
-        return sar.Redaction(_number(item[0]), _number(item[1]))
+        return sar.Redaction(_seconds(item[0]), _seconds(item[1]))
     if isinstance(item, dict) and "start" in item and "end" in item:
-        reason = item.get("reason")
-        if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
-            raise ApiError(422, "invalid", "A redaction's 'reason' is text (500 characters).")
-        return sar.Redaction(_number(item["start"]), _number(item["end"]), reason or None)
+        reason = _stripped(item, "reason", REDACTION_REASON, required=False)
+        return sar.Redaction(_seconds(item["start"]), _seconds(item["end"]), reason)
     raise ApiError(
         422,
         "invalid",
@@ -248,9 +238,10 @@ def _request_or_404(request_id: int, *, lock: bool = False) -> AccessRequest:
 
 
 def _recording_or_404(recording_sid: str) -> Recording:
-    found = request_session().scalar(
-        select(Recording).where(Recording.recording_sid == recording_sid)
-    )
+    found = None
+    if matches(RECORDING_SID, recording_sid):
+        query = select(Recording).where(Recording.recording_sid == recording_sid)
+        found = request_session().scalar(query)
     if found is None:
         raise ApiError(404, "not_found", f"No recording {recording_sid}.")
     return found
@@ -320,7 +311,7 @@ def get_access_request(request_id: int):  # noqa: ANN201
 def identity_verified(request_id: int):  # noqa: ANN201
     """The requester's identity is verified: the clock starts on that day."""
     body = json_body() if request.get_data() else {}
-    verified_on = _date(body, "verified_on") or london_today(_now())
+    verified_on = day(body, "verified_on") or london_today(_now())
     item = _request_or_404(request_id, lock=True)
     try:
         sar.verify_identity(
@@ -339,7 +330,7 @@ def extend_access_request(request_id: int):  # noqa: ANN201
     months = field(body, "months", int)
     if months not in EXTENSION_MONTHS:
         raise ApiError(422, "invalid", "'months' must be 1 or 2.")
-    reason = _text(body, "reason", limit=2000)
+    reason = _stripped(body, "reason", EXTENSION_REASON)
     item = _request_or_404(request_id, lock=True)
     try:
         sar.extend(request_session(), item, months, reason, actor=current_staff().email, now=_now())
@@ -353,8 +344,8 @@ def extend_access_request(request_id: int):  # noqa: ANN201
 def record_authority(request_id: int):  # noqa: ANN201
     """Record the authority a third-party requester acts under, with its evidence reference."""
     body = json_body()
-    authority = _choice(body, "authority", Authority)
-    evidence = _text(body, "authority_evidence")
+    authority = choice(body, "authority", Authority)
+    evidence = _stripped(body, "authority_evidence", EVIDENCE)
     item = _request_or_404(request_id, lock=True)
     try:
         sar.record_authority(
@@ -372,7 +363,7 @@ def review_recording(request_id: int, recording_sid: str):  # noqa: ANN201
     body = json_body()
     include = field(body, "include", bool)
     redactions = _redactions(body)
-    reason = _text(body, "reason", required=False, limit=2000)
+    reason = _stripped(body, "reason", REVIEW_REASON, required=False)
     item = _request_or_404(request_id, lock=True)
     recording = _recording_or_404(recording_sid)
     try:
@@ -479,14 +470,25 @@ def close_access_request(request_id: int):  # noqa: ANN201
 
 _DATE = {"type": "string", "format": "date"}
 _MOMENT = {"type": ["string", "null"], "format": "date-time"}
-_ID = {"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_SID = {"name": "recording_sid", "in": "path", "required": True, "schema": {"type": "string"}}
+_ID = {
+    "name": "request_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+}
+_SID = {
+    "name": "recording_sid",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": RECORDING_SID},
+}
+_SECONDS = {"type": "number", "minimum": 0}
 _REDACTION = {
     "oneOf": [
         {
             "type": "array",
             "description": "[start_s, end_s]",
-            "items": {"type": "number"},
+            "items": _SECONDS,
             "minItems": 2,
             "maxItems": 2,
         },
@@ -494,12 +496,72 @@ _REDACTION = {
             "type": "object",
             "required": ["start", "end"],
             "properties": {
-                "start": {"type": "number"},
-                "end": {"type": "number"},
-                "reason": {"type": "string", "description": "Why, shown to the requester"},
+                "start": _SECONDS,
+                "end": _SECONDS,
+                "reason": {
+                    **REDACTION_REASON.schema(nullable=True),
+                    "description": "Why, shown to the requester",
+                },
             },
         },
     ]
+}
+_NHS_REFERENCE = {
+    "type": "object",
+    "required": ["type", "value"],
+    "properties": {"type": {"const": "nhs_number"}, "value": NHS_NUMBER.schema()},
+}
+_OTHER_REFERENCE = {
+    "type": "object",
+    "required": ["type", "value"],
+    "properties": {"type": {"const": "other"}, "value": OTHER_REFERENCE.schema()},
+}
+_NEW_REQUEST = {
+    "type": "object",
+    "description": "A third party's authority and its evidence reference go together, and only "
+    "on a third party's request (blank evidence counts as absent). Rules no schema can state, "
+    "answered 422: date_from is not after date_to; received_on is not after today (London).",
+    "required": ["requester_name", "relationship", "phone_numbers"],
+    "properties": {
+        "requester_name": NAME.schema(),
+        "relationship": {"enum": [r.value for r in Relationship]},
+        "data_subject_name": OPTIONAL_NAME.schema(nullable=True),
+        "authority": {"enum": [*(a.value for a in Authority), None]},
+        "authority_evidence": OPTIONAL_EVIDENCE.schema(nullable=True),
+        "phone_numbers": {
+            "type": "array",
+            "items": PHONE.schema(),
+            "minItems": 1,
+            "maxItems": MAX_NUMBERS,
+        },
+        "date_from": DATE.schema(nullable=True),
+        "date_to": DATE.schema(nullable=True),
+        "person_references": {
+            "type": ["array", "null"],
+            "items": {"oneOf": [_NHS_REFERENCE, _OTHER_REFERENCE]},
+            "maxItems": MAX_REFERENCES,
+        },
+        "received_on": {**DATE.schema(nullable=True), "description": "Default: today in London"},
+        "identity_pending": {"type": ["boolean", "null"]},
+    },
+    "anyOf": [
+        {
+            "description": "No authority",
+            "properties": {
+                "authority": {"type": "null"},
+                "authority_evidence": {"pattern": f"^[{SPACE}]*$"},
+            },
+        },
+        {
+            "description": "A third party with authority and evidence",
+            "required": ["authority", "authority_evidence"],
+            "properties": {
+                "relationship": {"const": Relationship.THIRD_PARTY.value},
+                "authority": {"type": "string"},
+                "authority_evidence": EVIDENCE.schema(),
+            },
+        },
+    ],
 }
 _REQUEST = {
     "type": "object",
@@ -547,42 +609,10 @@ OPENAPI_PATHS = {
             "summary": "Register a subject access request; holds its recordings at once",
             "description": "Records officers. A third party's request can be registered "
             "without authority but not fulfilled until authority and evidence are recorded.",
-            "requestBody": _body(
-                {
-                    "type": "object",
-                    "required": ["requester_name", "relationship", "phone_numbers"],
-                    "properties": {
-                        "requester_name": {"type": "string"},
-                        "relationship": {"enum": [r.value for r in Relationship]},
-                        "data_subject_name": {"type": "string"},
-                        "authority": {"enum": [a.value for a in Authority]},
-                        "authority_evidence": {"type": "string"},
-                        "phone_numbers": {
-                            "type": "array",
-                            "items": {"type": "string"},
-                            "minItems": 1,
-                        },
-                        "date_from": _DATE,
-                        "date_to": _DATE,
-                        "person_references": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "required": ["type", "value"],
-                                "properties": {
-                                    "type": {"enum": list(REFERENCE_TYPES)},
-                                    "value": {"type": "string"},
-                                },
-                            },
-                        },
-                        "received_on": {**_DATE, "description": "Default: today in London"},
-                        "identity_pending": {"type": "boolean"},
-                    },
-                }
-            ),
+            "requestBody": _body(_NEW_REQUEST),
             "responses": {
                 "201": _json(_REQUEST, "The request, with the recordings found and held"),
-                **error_responses(400, 401, 403, 422),
+                **error_responses(400, 401, 403, 413, 422),
             },
         },
         "get": {
@@ -613,11 +643,17 @@ OPENAPI_PATHS = {
             "summary": "Identity verified: the clock starts (default today in London)",
             "parameters": [_ID],
             "requestBody": _body(
-                {"type": "object", "properties": {"verified_on": _DATE}}, required=False
+                {
+                    "type": "object",
+                    "description": "verified_on is not after today (London): a rule no schema "
+                    "can state, answered 422.",
+                    "properties": {"verified_on": DATE.schema(nullable=True)},
+                },
+                required=False,
             ),
             "responses": {
                 "200": _json(_REQUEST, "The request with its due date"),
-                **error_responses(400, 401, 403, 404, 409, 422),
+                **error_responses(400, 401, 403, 404, 409, 413, 422),
             },
         }
     },
@@ -629,12 +665,15 @@ OPENAPI_PATHS = {
                 {
                     "type": "object",
                     "required": ["months", "reason"],
-                    "properties": {"months": {"enum": [1, 2]}, "reason": {"type": "string"}},
+                    "properties": {
+                        "months": {"enum": list(EXTENSION_MONTHS)},
+                        "reason": EXTENSION_REASON.schema(),
+                    },
                 }
             ),
             "responses": {
                 "200": _json(_REQUEST, "The request with its new due date"),
-                **error_responses(400, 401, 403, 404, 409, 422),
+                **error_responses(400, 401, 403, 404, 409, 413, 422),
             },
         }
     },
@@ -648,13 +687,13 @@ OPENAPI_PATHS = {
                     "required": ["authority", "authority_evidence"],
                     "properties": {
                         "authority": {"enum": [a.value for a in Authority]},
-                        "authority_evidence": {"type": "string"},
+                        "authority_evidence": EVIDENCE.schema(),
                     },
                 }
             ),
             "responses": {
                 "200": _json(_REQUEST, "The request"),
-                **error_responses(400, 401, 403, 404, 409, 422),
+                **error_responses(400, 401, 403, 404, 409, 413, 422),
             },
         }
     },
@@ -663,7 +702,8 @@ OPENAPI_PATHS = {
             "summary": "Include or exclude a recording; ranges to replace with silence",
             "description": "`reason` (optional) explains an exclusion, or every redaction "
             "without its own reason; the requester sees redaction reasons in the manifest. "
-            "Ranges are seconds from the start, checked against the recording's duration.",
+            "Ranges are seconds from the start; a range that does not end after it starts, or "
+            "ends after the recording does, is answered 422 (rules no schema can state).",
             "parameters": [_ID, _SID],
             "requestBody": _body(
                 {
@@ -671,14 +711,18 @@ OPENAPI_PATHS = {
                     "required": ["include"],
                     "properties": {
                         "include": {"type": "boolean"},
-                        "redactions": {"type": "array", "items": _REDACTION},
-                        "reason": {"type": "string"},
+                        "redactions": {
+                            "type": ["array", "null"],
+                            "items": _REDACTION,
+                            "maxItems": MAX_REDACTIONS,
+                        },
+                        "reason": REVIEW_REASON.schema(nullable=True),
                     },
                 }
             ),
             "responses": {
                 "200": _json(_REQUEST, "The request"),
-                **error_responses(400, 401, 403, 404, 409, 422),
+                **error_responses(400, 401, 403, 404, 409, 413, 422),
             },
         }
     },
@@ -694,8 +738,7 @@ OPENAPI_PATHS = {
                     },
                     "Queued; progress shows on the request",
                 ),
-                **error_responses(401, 403, 404, 409),
-                "503": {"description": "Job queue unreachable"},
+                **error_responses(401, 403, 404, 409, 503),
             },
         }
     },

@@ -9,15 +9,21 @@ from sqlalchemy import func, select
 
 from app import audit, auth, routing
 from app.api import bp
+from app.api.formats import CONTROL, EMAIL, SPACE, free_text, international_pattern, matches
 from app.api.me import STAFF_SCHEMA, staff_json
-from app.api.openapi import error_responses
-from app.api.validation import field, json_body
+from app.api.openapi import SERVICE_CODE, error_responses
+from app.api.validation import field, json_body, text
 from app.auth import current_staff, require_roles
-from app.db import request_session
+from app.db import MAX_ID, request_session
 from app.errors import ApiError
 from app.models import Role, Staff
 
 EDITABLE = ("name", "skills", "endpoint", "records_calls", "active")
+NAME = free_text(200)
+MAX_ENDPOINT_LENGTH = 200  # the column's width
+CLIENT_ENDPOINT = "^client:[A-Za-z0-9_.-]{1,121}$"
+SIP_ENDPOINT = f"^sips?:[^@{CONTROL}{SPACE}]+@[^@{CONTROL}{SPACE}]+$"
+NUMBER_ENDPOINT = international_pattern()  # and libphonenumber must find it valid
 
 
 def check_skills(value: object) -> list[str]:
@@ -32,11 +38,14 @@ def check_skills(value: object) -> list[str]:
 
 
 def check_endpoint(value: object) -> str | None:
-    """`client:NAME`, `sip:…` or an E.164 number (normalised), or 422."""
+    """`client:NAME`, `sip:user@host` or a valid E.164 number, or 422."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise ApiError(422, "invalid", "'endpoint' must be a string.")
+    patterns = (CLIENT_ENDPOINT, SIP_ENDPOINT, NUMBER_ENDPOINT)
+    if len(value) > MAX_ENDPOINT_LENGTH or not any(matches(p, value) for p in patterns):
+        raise ApiError(422, "invalid", f"'endpoint': {_ENDPOINT_DESCRIPTION}.")
     try:
         endpoint = routing.parse_endpoint(value)
     except routing.InvalidEndpoint as exc:
@@ -57,7 +66,7 @@ def _changes(body: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(422, "invalid", f"unknown fields: {', '.join(unknown)}")
     changes: dict[str, Any] = {}
     if "name" in body:
-        changes["name"] = field(body, "name", str)[:200]
+        changes["name"] = text(body, "name", NAME)
     if "skills" in body:
         changes["skills"] = check_skills(body["skills"])
     if "endpoint" in body:
@@ -81,13 +90,12 @@ def list_advisors():  # noqa: ANN201
 def create_advisor():  # noqa: ANN201
     """Create an advisor; the password is optional (tokens can be issued from the CLI)."""
     body = json_body()
-    email = field(body, "email", str).strip()
-    if "@" not in email or len(email) > 254:
-        raise ApiError(422, "invalid", "'email' must be an email address.")
+    email = text(body, "email", EMAIL)
     password = field(body, "password", str, required=False)
     changes = _changes({k: v for k, v in body.items() if k not in ("email", "password")})
     session = request_session()
-    if session.scalar(select(Staff.id).where(func.lower(Staff.email) == email.lower())):
+    # Both sides lowered by the database: Python's lower() folds letters SQL's may not.
+    if session.scalar(select(Staff.id).where(func.lower(Staff.email) == func.lower(email))):
         raise ApiError(409, "conflict", f"{email} already exists.")
     staff = Staff(email=email, role=Role.ADVISOR, name=email.split("@")[0], skills=[])
     for name, value in changes.items():
@@ -135,17 +143,33 @@ def _audit(action: str, staff: Staff, details: dict[str, Any]) -> None:
     )
 
 
+_ENDPOINT_DESCRIPTION = (
+    "client:NAME (letters, digits, '_', '.', '-'), sip:user@host, or a number in "
+    "international form (+44 1744 676700) libphonenumber finds valid (format "
+    "valid-phone-number), stored as E.164"
+)
 _ADVISOR_FIELDS = {
-    "name": {"type": "string"},
-    "skills": {"type": "array", "items": {"type": "string"}},
+    "name": NAME.schema(),
+    "skills": {"type": "array", "items": SERVICE_CODE, "description": "Service codes"},
     "endpoint": {
-        "type": ["string", "null"],
-        "description": "client:NAME, sip:user@host or an E.164 number",
+        "description": f"{_ENDPOINT_DESCRIPTION}; null for none",
+        "anyOf": [
+            {"type": "null"},
+            {"type": "string", "pattern": CLIENT_ENDPOINT},
+            {"type": "string", "pattern": SIP_ENDPOINT, "maxLength": MAX_ENDPOINT_LENGTH},
+            {"type": "string", "pattern": NUMBER_ENDPOINT, "format": "valid-phone-number"},
+        ],
     },
     "records_calls": {"type": "boolean"},
     "active": {"type": "boolean"},
 }
 _STAFF = {"application/json": {"schema": STAFF_SCHEMA}}
+_ADVISOR_ID = {
+    "name": "advisor_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+}
 OPENAPI_PATHS = {
     "/api/advisors": {
         "get": {
@@ -170,42 +194,43 @@ OPENAPI_PATHS = {
                             "type": "object",
                             "required": ["email"],
                             "properties": {
-                                "email": {"type": "string"},
-                                "password": {"type": "string"},
+                                "email": EMAIL.schema(),
+                                "password": {
+                                    "type": ["string", "null"],
+                                    "description": "Optional; empty or null for none",
+                                },
                                 **_ADVISOR_FIELDS,
                             },
+                            "additionalProperties": False,
                         }
                     }
                 },
             },
             "responses": {
                 "201": {"description": "Created", "content": _STAFF},
-                **error_responses(400, 401, 403, 409, 422),
+                **error_responses(400, 401, 403, 409, 413, 422),
             },
         },
     },
     "/api/advisors/{advisor_id}": {
         "patch": {
             "summary": "Change an advisor (admin)",
-            "parameters": [
-                {
-                    "name": "advisor_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer"},
-                }
-            ],
+            "parameters": [_ADVISOR_ID],
             "requestBody": {
                 "required": True,
                 "content": {
                     "application/json": {
-                        "schema": {"type": "object", "properties": _ADVISOR_FIELDS}
+                        "schema": {
+                            "type": "object",
+                            "properties": _ADVISOR_FIELDS,
+                            "additionalProperties": False,
+                        }
                     }
                 },
             },
             "responses": {
                 "200": {"description": "Advisor", "content": _STAFF},
-                **error_responses(400, 401, 403, 404, 422),
+                **error_responses(400, 401, 403, 404, 413, 422),
             },
         }
     },

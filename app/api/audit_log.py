@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 from sqlalchemy import select
 
 from app.api import bp
 from app.api.alerts import MAX_ID, int_arg
+from app.api.formats import free_text
 from app.api.openapi import error_responses
+from app.api.validation import text_arg
 from app.auth import require_roles
 from app.db import request_session
 from app.models import AuditEntry, Role
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
+ACTION, SUBJECT_ID = free_text(60, blank=True), free_text(64, blank=True)  # the columns' widths
 
 
 def entry_json(entry: AuditEntry) -> dict[str, Any]:
@@ -40,10 +43,10 @@ def list_audit():  # noqa: ANN201
     limit = int_arg("limit", DEFAULT_LIMIT, high=MAX_LIMIT)
     before = int_arg("before_seq", None)
     query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
-    if action := request.args.get("action"):
-        query = query.where(AuditEntry.action == action[:60])
-    if subject := request.args.get("subject_id"):
-        query = query.where(AuditEntry.subject_id == subject[:64])
+    if action := text_arg("action", ACTION):
+        query = query.where(AuditEntry.action == action)
+    if subject := text_arg("subject_id", SUBJECT_ID):
+        query = query.where(AuditEntry.subject_id == subject)
     if before is not None:
         query = query.where(AuditEntry.seq < before)
     entries = [entry_json(e) for e in request_session().scalars(query)]
@@ -67,8 +70,8 @@ ENTRY_SCHEMA = {
     },
 }
 _QUERY = [
-    {"name": "action", "in": "query", "schema": {"type": "string"}},
-    {"name": "subject_id", "in": "query", "schema": {"type": "string"}},
+    {"name": "action", "in": "query", "schema": ACTION.schema()},
+    {"name": "subject_id", "in": "query", "schema": SUBJECT_ID.schema()},
     {
         "name": "limit",
         "in": "query",

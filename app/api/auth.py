@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from app import auth
 from app.api import bp
+from app.api.formats import EMAIL
 from app.api.openapi import error_responses
-from app.api.validation import field, json_body
+from app.api.validation import field, json_body, text
 from app.db import request_session
 from app.errors import ApiError
 from app.models import Staff
@@ -20,9 +21,9 @@ from app.models import Staff
 def issue_token():  # noqa: ANN201
     """Exchange credentials for a bearer token that expires."""
     body = json_body()
-    email, password = field(body, "email", str), field(body, "password", str)
+    email, password = text(body, "email", EMAIL), field(body, "password", str)
     session = request_session()
-    staff = session.scalar(select(Staff).where(func.lower(Staff.email) == email.lower()))
+    staff = session.scalar(select(Staff).where(func.lower(Staff.email) == func.lower(email)))
     if staff is None or not staff.active or not auth.check_password(staff, password):
         raise ApiError(401, "invalid_credentials", "Unknown email or wrong password.")
     ttl = timedelta(hours=current_app.config["SETTINGS"].token_ttl_hours)
@@ -44,7 +45,7 @@ OPENAPI_PATHS = {
                             "type": "object",
                             "required": ["email", "password"],
                             "properties": {
-                                "email": {"type": "string"},
+                                "email": EMAIL.schema(),
                                 "password": {"type": "string"},
                             },
                         }
@@ -66,7 +67,7 @@ OPENAPI_PATHS = {
                         }
                     },
                 },
-                **error_responses(400, 401, 422),
+                **error_responses(400, 401, 413, 422),
             },
         }
     }

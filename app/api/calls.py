@@ -13,13 +13,13 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from app import calls, routing
 from app.api import bp
-from app.api.openapi import error_responses
-from app.api.validation import field, json_body
+from app.api.formats import CALL_SID, DATE_TIME, PHONE
+from app.api.openapi import SERVICE_CODE, error_responses
+from app.api.validation import field, json_body, moment_arg, phone_number, record_id
 from app.auth import current_staff, require_roles
-from app.db import request_session
+from app.db import MAX_ID, request_session
 from app.errors import ApiError
 from app.models import Call, CallLeg, OptOutSource, Role, RoutingState, Staff
-from app.phone import to_e164
 from app.twilio_client import make_twilio_client
 from app.voice.connect import redirect_call
 
@@ -71,19 +71,6 @@ def call_json(call: Call, legs: list[CallLeg] | None = None) -> dict[str, Any]:
     return body
 
 
-def _moment(name: str) -> datetime | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise ApiError(422, "invalid", f"'{name}' must be ISO 8601 with an offset.")
-    return moment
-
-
 def _limit() -> int:
     raw = request.args.get("limit", "100")
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
@@ -97,11 +84,8 @@ def list_calls():  # noqa: ANN201
     """Calls, newest first, filtered by caller number and start time."""
     query = select(Call).order_by(Call.started_at.desc(), Call.id.desc()).limit(_limit())
     if "number" in request.args:
-        number = to_e164(request.args["number"])
-        if number is None:
-            raise ApiError(422, "invalid", "'number' is not a phone number.")
-        query = query.where(Call.from_number == number)
-    since, until = _moment("since"), _moment("until")
+        query = query.where(Call.from_number == phone_number(request.args["number"], "number"))
+    since, until = moment_arg("since"), moment_arg("until")
     if since is not None:
         query = query.where(Call.started_at >= since)
     if until is not None:
@@ -179,7 +163,7 @@ def transfer(call_sid: str):  # noqa: ANN201
         raise ApiError(422, "invalid", "Give exactly one of 'advisor_id' or 'service'.")
     if "service" in body:
         return _to_service(call, field(body, "service", str))
-    return _to_advisor(call, staff, field(body, "advisor_id", int))
+    return _to_advisor(call, staff, record_id(body, "advisor_id"))
 
 
 def _to_advisor(call: Call, staff: Staff, target_id: int):  # noqa: ANN202
@@ -188,7 +172,7 @@ def _to_advisor(call: Call, staff: Staff, target_id: int):  # noqa: ANN202
     if target is None or target.role != Role.ADVISOR:
         raise ApiError(404, "not_found", f"No advisor {target_id}.")
     if target_id == staff.id:
-        raise ApiError(422, "invalid", "You cannot transfer a call to yourself.")
+        raise ApiError(409, "conflict", "You are the advisor on this call already.")
     now = _now()
     try:
         moved = routing.transfer_to_advisor(session, call, target_id, now, settings.wrap_up_seconds)
@@ -221,7 +205,12 @@ def _to_service(call: Call, code: str):  # noqa: ANN202
     return jsonify(call_json(call)), 202
 
 
-_SID = {"name": "call_sid", "in": "path", "required": True, "schema": {"type": "string"}}
+_SID = {
+    "name": "call_sid",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": CALL_SID},
+}
 _LEG = {
     "type": "object",
     "properties": {
@@ -258,21 +247,24 @@ CALL_SCHEMA = {
 _CALL = {"application/json": {"schema": CALL_SCHEMA}}
 
 
-def _query(name: str, description: str, fmt: str | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string"}
-    if fmt:
-        schema["format"] = fmt
-    return {"name": name, "in": "query", "description": description, "schema": schema}
-
-
 OPENAPI_PATHS = {
     "/api/calls": {
         "get": {
             "summary": "Search calls (supervisor, records officer)",
             "parameters": [
-                _query("number", "the caller's number, any common format"),
-                _query("since", "started at or after (ISO 8601 with offset)", "date-time"),
-                _query("until", "started before (ISO 8601 with offset)", "date-time"),
+                {"name": "number", "in": "query", "schema": PHONE.schema()},
+                {
+                    "name": "since",
+                    "in": "query",
+                    "description": "Started at or after",
+                    "schema": DATE_TIME.schema(),
+                },
+                {
+                    "name": "until",
+                    "in": "query",
+                    "description": "Started before",
+                    "schema": DATE_TIME.schema(),
+                },
                 {
                     "name": "limit",
                     "in": "query",
@@ -320,17 +312,20 @@ OPENAPI_PATHS = {
                     "application/json": {
                         "schema": {
                             "type": "object",
+                            "description": "Exactly one of advisor_id or service. Transferring "
+                            "to yourself is a conflict (409).",
                             "properties": {
-                                "advisor_id": {"type": "integer"},
-                                "service": {"type": "string"},
+                                "advisor_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                                "service": SERVICE_CODE,
                             },
+                            "oneOf": [{"required": ["advisor_id"]}, {"required": ["service"]}],
                         }
                     }
                 },
             },
             "responses": {
                 "202": {"description": "Transfer under way", "content": _CALL},
-                **error_responses(400, 401, 403, 404, 409, 422, 502),
+                **error_responses(400, 401, 403, 404, 409, 413, 422, 502),
             },
         }
     },

@@ -9,10 +9,11 @@ from flask import current_app, jsonify, request
 from sqlalchemy import select
 
 from app.api import bp
+from app.api.formats import CALL_SID, PHONE, RECORDING_SID, Text, free_text
 from app.api.openapi import error_responses
-from app.api.validation import field, json_body
+from app.api.validation import choice, json_body, phone_number, text
 from app.auth import current_staff, require_roles
-from app.db import request_session
+from app.db import MAX_ID, request_session
 from app.errors import ApiError
 from app.holds import (
     HoldAlreadyReleased,
@@ -25,6 +26,13 @@ from app.models import Call, HoldKind, LegalHold, Recording, Role
 
 DEFAULT_KIND = HoldKind.COMPLAINT
 TARGETS = ("call_sid", "recording_sid", "number")
+REASON = free_text(2000)
+REFERENCE = free_text(120)
+TARGET_RULES = {
+    "call_sid": Text("A CallSid", 34, CALL_SID),
+    "recording_sid": Text("A RecordingSid", 34, RECORDING_SID),
+    "number": PHONE,
+}
 
 
 def _now() -> datetime:
@@ -65,7 +73,7 @@ def _target(body: dict[str, Any]) -> dict[str, Any]:
     if len(named) != 1:
         raise ApiError(422, "invalid", "Name exactly one of call_sid, recording_sid or number.")
     name = named[0]
-    value = field(body, name, str)
+    value = text(body, name, TARGET_RULES[name])
     session = request_session()
     if name == "call_sid":
         call_id = session.scalar(select(Call.id).where(Call.call_sid == value))
@@ -77,7 +85,7 @@ def _target(body: dict[str, Any]) -> dict[str, Any]:
         if recording_id is None:
             raise ApiError(404, "not_found", f"No recording {value}.")
         return {"recording_id": recording_id}
-    return {"number": value}
+    return {"number": phone_number(value, "number")}
 
 
 @bp.post("/holds")
@@ -85,9 +93,9 @@ def _target(body: dict[str, Any]) -> dict[str, Any]:
 def create_hold():  # noqa: ANN201
     """Place a legal hold on a call, a recording or a phone number."""
     body = json_body()
-    reason = field(body, "reason", str)
-    reference = field(body, "reference", str)
-    kind = field(body, "kind", str, required=False) or DEFAULT_KIND
+    reason = text(body, "reason", REASON)
+    reference = text(body, "reference", REFERENCE)
+    kind = choice(body, "kind", HoldKind, required=False) or DEFAULT_KIND
     session = request_session()
     try:
         hold = place_hold(
@@ -154,18 +162,25 @@ HOLD_SCHEMA = {
     },
 }
 _HOLD = {"application/json": {"schema": HOLD_SCHEMA}}
+
+
+def _only(target: str) -> dict[str, Any]:
+    """The body names `target` and leaves the other targets out (or null)."""
+    others = {name: {"type": "null"} for name in TARGETS if name != target}
+    return {"required": [target], "properties": {target: {"type": "string"}, **others}}
+
+
 _NEW_HOLD = {
     "type": "object",
     "required": ["reason", "reference"],
-    "description": "Exactly one of call_sid, recording_sid or number.",
+    "description": "Exactly one of call_sid, recording_sid or number (null counts as absent).",
     "properties": {
-        "reason": {"type": "string"},
-        "reference": {"type": "string"},
-        "kind": {"enum": [k.value for k in HoldKind], "default": DEFAULT_KIND.value},
-        "call_sid": {"type": "string"},
-        "recording_sid": {"type": "string"},
-        "number": {"type": "string", "description": "Any UK or E.164 form; stored as E.164"},
+        "reason": REASON.schema(),
+        "reference": REFERENCE.schema(),
+        "kind": {"enum": [*(k.value for k in HoldKind), None], "default": DEFAULT_KIND.value},
+        **{name: rule.schema(nullable=True) for name, rule in TARGET_RULES.items()},
     },
+    "oneOf": [_only(target) for target in TARGETS],
 }
 OPENAPI_PATHS = {
     "/api/holds": {
@@ -177,7 +192,7 @@ OPENAPI_PATHS = {
             },
             "responses": {
                 "201": {"description": "The hold", "content": _HOLD},
-                **error_responses(400, 401, 403, 404, 422),
+                **error_responses(400, 401, 403, 404, 413, 422),
             },
         },
         "get": {
@@ -205,7 +220,12 @@ OPENAPI_PATHS = {
         "delete": {
             "summary": "Release a legal hold",
             "parameters": [
-                {"name": "hold_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+                {
+                    "name": "hold_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                }
             ],
             "responses": {
                 "200": {"description": "The released hold", "content": _HOLD},

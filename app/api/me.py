@@ -103,7 +103,7 @@ OPENAPI_PATHS = {
             },
             "responses": {
                 "200": {"description": "Profile", "content": _STAFF},
-                **error_responses(400, 401, 403, 409, 422),
+                **error_responses(400, 401, 403, 409, 413, 422),
             },
         }
     },

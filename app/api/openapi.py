@@ -2,6 +2,9 @@
 
 Each module under app/api declares the operations it serves in a module-level `OPENAPI_PATHS`
 dict (OpenAPI path item objects keyed by path); a test checks the document and the routes agree.
+Request schemas say exactly what the API accepts: a request they admit is never answered 422,
+except where a description names a rule no schema can state (a check digit, one field compared
+with another or with today's date).
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ import importlib
 import pkgutil
 from typing import Any
 
-from flask import jsonify
+from flask import current_app, has_app_context, jsonify
 
 import app.api as api_package
 from app.api import bp
 
+SERVICE_CODE = {"$ref": "#/components/schemas/ServiceCode"}
 ERROR = {
     "type": "object",
     "required": ["error"],
@@ -37,7 +41,10 @@ def error_responses(*codes: int) -> dict[str, Any]:
         404: "Unknown id",
         409: "Conflict with the current state",
         410: "Gone",
+        413: "Body over 1 MiB",
         422: "Invalid input",
+        502: "Twilio refused or could not be reached",
+        503: "A service the request needs is unavailable",
     }
     ref = {"$ref": "#/components/schemas/Error"}
     return {
@@ -47,6 +54,13 @@ def error_responses(*codes: int) -> dict[str, Any]:
         }
         for c in codes
     }
+
+
+def service_code_schema() -> dict[str, Any]:
+    """The configured service codes (any string outside an app, where none are configured)."""
+    if not has_app_context():
+        return {"type": "string"}
+    return {"enum": [s.code for s in current_app.config["SERVICES"]]}
 
 
 def document() -> dict[str, Any]:
@@ -62,7 +76,7 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR},
+            "schemas": {"Error": ERROR, "ServiceCode": service_code_schema()},
         },
         "security": [{"bearer": []}],
         "paths": dict(sorted(paths.items())),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app import audit
 from app import recordings as domain
 from app.api import bp
+from app.api.formats import CONTROL, RECORDING_SID, SPACE, Text
 from app.api.holds import hold_json
 from app.api.openapi import error_responses
 from app.auth import current_staff, require_roles
@@ -28,6 +29,12 @@ from app.recording_store import master_key, recording_store
 READERS = (Role.SUPERVISOR, Role.RECORDS_OFFICER)
 MIN_REASON_LENGTH = 5
 MAX_REASON_LENGTH = 500
+REASON = Text(
+    f"Why you need the recording: at least {MIN_REASON_LENGTH} characters other than spaces, "
+    f"at most {MAX_REASON_LENGTH} in all",
+    MAX_REASON_LENGTH,
+    f"^(?:[{SPACE}]*[^{CONTROL}{SPACE}]){{{MIN_REASON_LENGTH}}}[^{CONTROL}]*$",
+)
 CALL_CLOSED_ALERT_AFTER = timedelta(days=14)
 CHUNK = 1024 * 1024
 
@@ -69,15 +76,11 @@ def get_recording(recording_sid: str):  # noqa: ANN201
 
 
 def _reason() -> str:
-    reason = " ".join(request.args.get("reason", "").split())
-    if len(reason) < MIN_REASON_LENGTH or len(reason) > MAX_REASON_LENGTH:
-        raise ApiError(
-            422,
-            "reason_required",
-            f"State why you need this recording: ?reason= ({MIN_REASON_LENGTH} to "
-            f"{MAX_REASON_LENGTH} characters).",
-        )
-    return reason
+    reason = request.args.get("reason", "")
+    if not REASON.admits(reason):
+        message = f"State why you need this recording: ?reason= ({REASON.description})."
+        raise ApiError(422, "reason_required", message)
+    return " ".join(reason.split())
 
 
 def _playable(recording: Recording) -> None:
@@ -207,7 +210,12 @@ RECORDING_SCHEMA = {
         "holds": {"type": "array", "items": {"type": "object"}},
     },
 }
-_SID = {"name": "recording_sid", "in": "path", "required": True, "schema": {"type": "string"}}
+_SID = {
+    "name": "recording_sid",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": RECORDING_SID},
+}
 OPENAPI_PATHS = {
     "/api/recordings/{recording_sid}": {
         "get": {
@@ -232,7 +240,7 @@ OPENAPI_PATHS = {
                     "in": "query",
                     "required": True,
                     "description": "Why you need the recording (audited).",
-                    "schema": {"type": "string", "minLength": MIN_REASON_LENGTH},
+                    "schema": REASON.schema(),
                 },
             ],
             "responses": {

@@ -1,12 +1,21 @@
-"""Reading JSON bodies and query parameters, with 400/422 answers for bad input."""
+"""Reading JSON bodies and query parameters, with 400/422 answers for bad input.
+
+Each check here has its twin in the OpenAPI document (app/api/formats.py writes both), so a
+request the document calls valid is never answered 422 for its shape.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from flask import request
 
+from app.api.formats import DATE, DATE_TIME, PHONE, Text
+from app.db import MAX_ID
 from app.errors import ApiError
+from app.phone import to_e164
 
 
 def json_body() -> dict[str, Any]:
@@ -22,12 +31,83 @@ def json_body() -> dict[str, Any]:
 
 
 def field(body: dict[str, Any], name: str, kind: type, *, required: bool = True) -> Any:
-    """One field of the body, checked for presence and type, or 422."""
+    """One field of the body, checked for presence and type, or 422; null counts as absent."""
     if name not in body or body[name] is None:
         if required:
             raise ApiError(422, "invalid", f"'{name}' is required.")
         return None
     value = body[name]
+    if kind is int and isinstance(value, float) and value.is_integer():
+        return int(value)  # JSON has one number type: 2.0 is the integer 2
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ApiError(422, "invalid", f"'{name}' must be {kind.__name__}.")
     return value
+
+
+def text(body: dict[str, Any], name: str, rule: Text, *, required: bool = True) -> str | None:
+    """A string field that follows `rule`, or 422."""
+    value = field(body, name, str, required=required)
+    if value is not None and not rule.admits(value):
+        raise ApiError(422, "invalid", f"'{name}': {rule.description}.")
+    return value
+
+
+def choice(
+    body: dict[str, Any], name: str, choices: type[StrEnum], *, required: bool = True
+) -> str | None:
+    """A field whose value is one of an enumeration's, or 422."""
+    value = field(body, name, str, required=required)
+    if value is not None and value not in {c.value for c in choices}:
+        allowed = ", ".join(c.value for c in choices)
+        raise ApiError(422, "invalid", f"'{name}' must be one of: {allowed}.")
+    return value
+
+
+def record_id(body: dict[str, Any], name: str) -> int:
+    """A required id field: a whole number from 1 to MAX_ID, or 422."""
+    value: int = field(body, name, int)
+    if not 1 <= value <= MAX_ID:
+        raise ApiError(422, "invalid", f"'{name}' must be a whole number, 1 to {MAX_ID}.")
+    return value
+
+
+def phone_number(value: str, name: str) -> str:
+    """The number in E.164 when it matches the PHONE format, or 422."""
+    number = to_e164(value) if PHONE.admits(value) else None
+    if number is None:
+        raise ApiError(422, "invalid", f"{value!r} in '{name}' is not a phone number.")
+    return number
+
+
+def day(body: dict[str, Any], name: str) -> date | None:
+    """An optional YYYY-MM-DD date field, or 422."""
+    raw = field(body, name, str, required=False)
+    if raw is None:
+        return None
+    try:
+        if DATE.admits(raw):
+            return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise ApiError(422, "invalid", f"'{name}': {DATE.description}, e.g. 2026-11-23.")
+
+
+def moment_arg(name: str) -> datetime | None:
+    """An optional RFC 3339 date-time query parameter, or 422."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        if DATE_TIME.admits(raw):
+            return datetime.fromisoformat(raw)
+    except ValueError:
+        pass
+    raise ApiError(422, "invalid", f"'{name}': {DATE_TIME.description}.")
+
+
+def text_arg(name: str, rule: Text) -> str | None:
+    """An optional query parameter that follows `rule`, or 422."""
+    raw = request.args.get(name)
+    if raw is not None and not rule.admits(raw):
+        raise ApiError(422, "invalid", f"'{name}': {rule.description}.")
+    return raw

@@ -119,6 +119,14 @@ def test_extension_once_by_up_to_two_months(client, officer):
     assert again.status_code == 409 and "already been extended" in again.json["error"]["message"]
 
 
+def test_a_whole_number_may_be_written_with_a_fraction(client, officer):
+    rid = created(client, officer, received_on="2026-11-23")["id"]
+    data = '{"months": 2.0, "reason": "complex request"}'  # JSON has one number type
+    headers = {**officer, "Content-Type": "application/json"}
+    reply = client.post(f"{URL}/{rid}/extend", data=data, headers=headers)
+    assert reply.status_code == 200 and reply.json["extended_by_months"] == 2
+
+
 def test_no_extension_after_the_due_date(client, officer, clock):
     rid = created(client, officer, received_on="2026-10-01")["id"]  # due Mon 2 Nov
     reply = client.post(
@@ -197,6 +205,11 @@ def test_identity_pending_cannot_be_fulfilled(client, officer):
         {"phone_numbers": [7700900123]},
         {"date_from": "2026-11-30", "date_to": "2026-11-01"},
         {"date_from": "30/11/2026"},
+        {"date_from": "20261101"},
+        {"date_to": "9999-12-31"},  # was a 500
+        {"phone_numbers": ["01234"]},
+        {"requester_name": "Ann\x00"},
+        {"requester_name": "x" * 201},
         {"received_on": "2026-11-24"},  # tomorrow in London
         {"requester_name": ""},
         {"requester_name": None},

@@ -43,7 +43,12 @@ def test_create_advisor_is_audited(client, admin):
         {"endpoint": "+44123"},
         {"records_calls": "yes"},
         {"email": "not-an-email"},
+        {"email": "@"},
         {"colour": "blue"},
+        {"name": "x" * 201},  # was cut to 200 characters
+        {"name": " "},
+        {"endpoint": "sip:@"},
+        {"endpoint": "client:amy\n"},
     ],
 )
 def test_invalid_advisor_is_422(client, admin, change):
@@ -64,6 +69,13 @@ def test_patch_advisor_normalises_and_audits(client, admin):
     assert one(Staff, Staff.id == amy).endpoint == "+441744676700"
     (entry,) = rows(AuditEntry, AuditEntry.action == "staff.update")
     assert "+441744676700" not in str(entry.details)  # numbers masked in the audit log
+
+
+def test_an_email_is_unique_whatever_its_letters(client, admin):
+    body = {"email": "Ana@Ćity.gov.uk", "password": "correct horse"}
+    assert client.post("/api/advisors", json=body, headers=admin).status_code == 201
+    assert client.post("/api/advisors", json=body, headers=admin).status_code == 409  # was a 500
+    assert client.post("/api/auth/token", json=body).status_code == 201
 
 
 @pytest.mark.parametrize("path", ["/api/advisors/999", "/api/advisors/1"])

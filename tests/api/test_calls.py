@@ -143,6 +143,15 @@ def test_bad_transfer_is_422(client, on_call, body):
     assert transfer(client, on_call, **body).status_code == 422
 
 
+def test_transfer_to_yourself_is_a_conflict(client, on_call):
+    assert transfer(client, on_call, advisor_id=on_call).status_code == 409
+
+
+@pytest.mark.parametrize("advisor_id", [2**31, 2**63])
+def test_transfer_to_an_id_no_column_holds_is_422(client, on_call, advisor_id):
+    assert transfer(client, on_call, advisor_id=advisor_id).status_code == 422
+
+
 def test_transfer_to_unknown_advisor_is_404(client, on_call):
     assert transfer(client, on_call, advisor_id=999).status_code == 404
 
@@ -175,7 +184,19 @@ def test_search_calls(client, app, supervisor, query, found):
 
 
 @pytest.mark.parametrize(
-    "query", ["number=hello", "since=yesterday", "since=2026-11-23T09:00:00", "limit=0"]
+    "query",
+    [
+        "number=hello",
+        "number=01234",  # a local number without its area code: no caller has it
+        "number=call 07700 900123",
+        "number=07700 900123%0A",
+        "since=yesterday",
+        "since=2026-11-23T09:00:00",
+        "since=2026-11-23t09:00:00z",
+        "since=0001-01-01T00:00:00%2B23:59",  # before year 1 in UTC: was a 500
+        "until=9999-12-31T23:59:59-23:59",  # after year 9999 in UTC: was a 500
+        "limit=0",
+    ],
 )
 def test_bad_search_is_422(client, supervisor, query):
     assert client.get(f"/api/calls?{query}", headers=supervisor).status_code == 422

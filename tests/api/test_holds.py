@@ -86,6 +86,10 @@ def test_unknown_call_or_recording_is_404(client, officer, target):
         {"reference": "x", "number": "+447700900123"},
         {"reason": " ", "reference": "x", "number": "+447700900123"},
         {"reason": "r", "reference": "x", "number": 447700900123},
+        {"reason": "r", "reference": "x" * 121, "number": "+447700900123"},  # was a 500
+        {"reason": "r\x00", "reference": "x", "number": "+447700900123"},  # was a 500
+        {"reason": "r", "reference": "x", "call_sid": "CA\x00"},  # was a 500
+        {"reason": "r", "reference": "x", "number": "+447700900123", "kind": ""},
     ],
 )
 def test_invalid_bodies_are_422_and_write_nothing(client, officer, body):

@@ -57,7 +57,9 @@ def test_unknown_recording_is_404(client, runtime, staff_headers, sid):
     assert reply.status_code == 404
 
 
-@pytest.mark.parametrize("query", ["", "?reason=", "?reason=why", "?reason=+++++++"])
+@pytest.mark.parametrize(
+    "query", ["", "?reason=", "?reason=why", "?reason=+++++++", "?reason=a+b+c", "?reason=abcd%00"]
+)
 def test_audio_needs_a_reason(client, stored, staff_headers, query):
     reply = client.get(
         f"/api/recordings/{stored[0]}/audio{query}", headers=staff_headers("supervisor")
