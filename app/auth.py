@@ -12,7 +12,7 @@ from typing import Any, TypeVar, cast
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db import request_session
@@ -21,6 +21,15 @@ from app.models import ApiToken, Role, Staff, utcnow
 
 _hasher = PasswordHasher()
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def staff_by_email(session: Session, email: str) -> Staff | None:
+    """The member of staff with this email, whatever its case.
+
+    Both sides are lowered by the database: Python's `lower()` folds letters (such as `Ć`)
+    that SQL's `lower()` may leave alone, and then a duplicate or a login would be missed.
+    """
+    return session.scalar(select(Staff).where(func.lower(Staff.email) == func.lower(email)))
 
 
 def hash_password(password: str) -> str:

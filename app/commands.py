@@ -9,7 +9,6 @@ from datetime import timedelta
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
 from app import audit, auth, routing
@@ -74,7 +73,7 @@ def staff_create(
 ) -> None:
     """Create a member of staff."""
     with db.transaction() as session:
-        if session.scalar(select(Staff).where(func.lower(Staff.email) == email.lower())):
+        if auth.staff_by_email(session, email):
             raise click.ClickException(f"{email} already exists")
         staff = Staff(
             email=email,
@@ -104,7 +103,7 @@ def staff_create(
 def staff_status(email: str, status: str) -> None:
     """Set an advisor available or offline (what PUT /api/me/status does)."""
     with db.transaction() as session:
-        staff = session.scalar(select(Staff).where(func.lower(Staff.email) == email.lower()))
+        staff = auth.staff_by_email(session, email)
         if staff is None or staff.role != Role.ADVISOR:
             raise click.ClickException(f"no advisor {email}")
         if staff.status != status:
@@ -117,7 +116,7 @@ def staff_status(email: str, status: str) -> None:
 def staff_token(email: str) -> None:
     """Print a new bearer token for EMAIL."""
     with db.transaction() as session:
-        staff = session.scalar(select(Staff).where(func.lower(Staff.email) == email.lower()))
+        staff = auth.staff_by_email(session, email)
         if staff is None:
             raise click.ClickException(f"no staff member {email}")
         token, _ = auth.issue_token(session, staff, timedelta(hours=_settings().token_ttl_hours))

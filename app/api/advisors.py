@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, jsonify
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import audit, auth, routing
 from app.api import bp
@@ -94,8 +94,7 @@ def create_advisor():  # noqa: ANN201
     password = field(body, "password", str, required=False)
     changes = _changes({k: v for k, v in body.items() if k not in ("email", "password")})
     session = request_session()
-    # Both sides lowered by the database: Python's lower() folds letters SQL's may not.
-    if session.scalar(select(Staff.id).where(func.lower(Staff.email) == func.lower(email))):
+    if auth.staff_by_email(session, email) is not None:
         raise ApiError(409, "conflict", f"{email} already exists.")
     staff = Staff(email=email, role=Role.ADVISOR, name=email.split("@")[0], skills=[])
     for name, value in changes.items():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, jsonify
-from sqlalchemy import func, select
 
 from app import auth
 from app.api import bp
@@ -14,7 +13,6 @@ from app.api.openapi import error_responses
 from app.api.validation import field, json_body, text
 from app.db import request_session
 from app.errors import ApiError
-from app.models import Staff
 
 
 @bp.post("/auth/token")
@@ -23,7 +21,7 @@ def issue_token():  # noqa: ANN201
     body = json_body()
     email, password = text(body, "email", EMAIL), field(body, "password", str)
     session = request_session()
-    staff = session.scalar(select(Staff).where(func.lower(Staff.email) == func.lower(email)))
+    staff = auth.staff_by_email(session, email)
     if staff is None or not staff.active or not auth.check_password(staff, password):
         raise ApiError(401, "invalid_credentials", "Unknown email or wrong password.")
     ttl = timedelta(hours=current_app.config["SETTINGS"].token_ttl_hours)

@@ -126,3 +126,16 @@ def test_staff_create_rejects_bad_input(runner, args):
 def test_staff_create_refuses_duplicates(runner, advisor):
     result = runner.invoke(args=["staff", "create", advisor.upper(), "--role", "advisor"])
     assert result.exit_code != 0 and "already exists" in result.output
+
+
+def test_staff_commands_find_emails_whatever_their_non_ascii_case(runner):
+    assert (
+        runner.invoke(
+            args=["staff", "create", "ćma@sthelens.gov.uk", "--role", "advisor"]
+        ).exit_code
+        == 0
+    )
+    again = runner.invoke(args=["staff", "create", "ĆMA@sthelens.gov.uk", "--role", "advisor"])
+    assert again.exit_code != 0 and "already exists" in again.output
+    status = runner.invoke(args=["staff", "status", "ĆMA@sthelens.gov.uk", "available"])
+    assert status.exit_code == 0, status.output
