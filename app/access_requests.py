@@ -50,13 +50,16 @@ __all__ = [
     "AccessRequestError",
     "AccessRequestInvalid",
     "NewAccessRequest",
+    "PACKAGE_PREFIX",
     "Redaction",
     "close",
     "fulfilment_blocker",
     "issue_link",
+    "job_package_key",
     "matching_calls_query",
     "matching_recordings_query",
     "package_for_token",
+    "package_key",
     "record_authority",
     "register",
     "request_flag",
@@ -68,6 +71,7 @@ __all__ = [
 ]
 
 PACKAGE_JOB = "workers.access.package_access_request"
+PACKAGE_PREFIX = "access-packages/"
 HELD_STATUSES = (RecordingStatus.PENDING, RecordingStatus.STORED)
 BUSY_STATES = (PackageState.QUEUED, PackageState.RUNNING)
 
@@ -442,6 +446,16 @@ def start_fulfilment(
     return request, job_id
 
 
+def package_key(request_id: int, job_id: str) -> str:
+    """Where the package a job makes is stored: known before the job runs, the same on a retry."""
+    return f"{PACKAGE_PREFIX}{request_id}/{job_id}.zip.enc"
+
+
+def job_package_key(request: AccessRequest) -> str | None:
+    """The key the request's current (or last) packaging job stores its package under."""
+    return package_key(request.id, request.package_job_id) if request.package_job_id else None
+
+
 def current_package(session: Session, request: AccessRequest) -> AccessPackage | None:
     """The request's latest package that still exists."""
     return session.scalar(
@@ -553,7 +567,11 @@ def delete_objects(storage: Storage, keys: Iterable[str | None]) -> list[str]:
 def close(
     session: Session, request: AccessRequest, *, actor: str, now: datetime
 ) -> tuple[AccessRequest, list[str]]:
-    """Close: release the request's holds and shred its packages; returns keys to delete."""
+    """Close: release the request's holds and shred its packages; returns keys to delete.
+
+    The keys include the one its last packaging job stored under, in case that job stored a
+    package it never recorded (deleting a missing object is fine).
+    """
     _open(request)
     if request.package_state in BUSY_STATES:
         raise AccessRequestConflict("a package is being made: wait for it before closing")
@@ -571,7 +589,7 @@ def close(
             AccessPackage.access_request_id == request.id, AccessPackage.deleted_at.is_(None)
         )
     ).all()
-    keys = [shred_package(package, now) for package in packages]
+    keys = [shred_package(package, now) for package in packages] + [job_package_key(request)]
     request.status, request.closed_at, request.closed_by = RequestStatus.CLOSED, now, actor
     _audit(
         session,
@@ -581,7 +599,7 @@ def close(
         holds_released=released,
         packages_deleted=len(packages),
     )
-    return request, [k for k in keys if k]
+    return request, [k for k in dict.fromkeys(keys) if k]
 
 
 def active_hold_ids(session: Session, request: AccessRequest) -> set[int]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from redis import Redis
 from rq import Queue, SimpleWorker
+from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
 from config.settings import Settings
@@ -65,21 +66,41 @@ class _ThreadWorker(SimpleWorker):
         return None
 
 
-def start_embedded_worker(settings: Settings) -> threading.Thread:
-    """Run jobs and the periodic schedule in a daemon thread of this process (embedded mode)."""
+def start_embedded_worker(
+    settings: Settings,
+    *,
+    schedule: str | None = "workers.schedule",
+    stop: threading.Event | None = None,
+) -> threading.Thread:
+    """Run jobs and the periodic `schedule` in a daemon thread of this process (embedded mode).
+
+    The thread runs until `stop` is set (never, by default: it dies with the process).
+    """
     from rq.cron import CronScheduler
 
-    connection = redis_connection(settings)
-    worker = _ThreadWorker([get_queue(settings)], connection=connection)
-    scheduler = CronScheduler(connection=connection)
-    scheduler.load_config_from_file("workers.schedule")
+    connection, queue = redis_connection(settings), get_queue(settings)
+    worker = _ThreadWorker([queue], connection=connection)
+    cron = CronScheduler(connection=connection)
+    if schedule is not None:
+        cron.load_config_from_file(schedule)
+    # Not `work(with_scheduler=True)`: its maintenance pass would fork a scheduler process,
+    # which gets a copy of the in-process fakeredis and moves nothing in ours.
+    scheduled = RQScheduler([queue], connection=connection, logging_level="WARNING")
+    stopping = stop or threading.Event()
 
     def loop() -> None:
-        while True:
-            scheduler.enqueue_jobs()
+        while not stopping.is_set():
+            cron.enqueue_jobs()
+            _queue_due_scheduled_jobs(scheduled)
             worker.work(burst=True, max_idle_time=1, logging_level="WARNING")
-            threading.Event().wait(1)
+            stopping.wait(1)
 
     thread = threading.Thread(target=loop, name="embedded-worker", daemon=True)
     thread.start()
     return thread
+
+
+def _queue_due_scheduled_jobs(scheduler: RQScheduler) -> None:
+    """Queue jobs whose time has come (`Retry` intervals, `enqueue_in`), as RQ's scheduler does."""
+    if scheduler.acquire_locks():
+        scheduler.enqueue_scheduled_jobs()

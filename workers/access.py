@@ -5,6 +5,12 @@ recordings done), and it ends `ready` with a new package, or `failed` with the r
 holds one MP3 per included recording (both channels, explicit bitrate), `manifest.json`, a
 readable `manifest.txt` and a plain-language `cover-note.txt`. It is encrypted like a
 recording: a fresh data key, wrapped by the master key, with the package id as associated data.
+
+The object goes under `access-packages/<request id>/<job id>.zip.enc`, a key the request names
+before the job runs: a retry of a job killed after storing overwrites its own object, and
+whatever settles a job without recording its package (its failure here, the reconcile sweep,
+closing the request) deletes the object under that key. A request is marked failed only once
+that object is gone, so fulfilling again never leaves an unreferenced package behind.
 """
 
 from __future__ import annotations
@@ -21,12 +27,22 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from rq import get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from app import audit
-from app.access_requests import PACKAGE_JOB, current_package, delete_objects, shred_package
+from app.access_requests import (
+    PACKAGE_JOB,
+    PACKAGE_PREFIX,
+    current_package,
+    delete_objects,
+    job_package_key,
+    package_key,
+    shred_package,
+)
 from app.models import (
     AccessPackage,
     AccessRequest,
@@ -43,11 +59,21 @@ from recordings.crypto import DataKey
 from recordings.retention import LONDON
 from workers.runtime import Runtime, current
 
-__all__ = ["package_access_request", "package_key", "write_package_zip"]
+__all__ = [
+    "PACKAGE_PREFIX",
+    "package_access_request",
+    "package_key",
+    "reconcile_access_packages",
+    "write_package_zip",
+]
 
 log = logging.getLogger(__name__)
 ACTOR = "system (access packaging job)"
+RECONCILE_ACTOR = "system (access packaging reconcile)"
+LOST_JOB_REASON = "the packaging job was lost: its worker was killed or the job stopped"
 CHUNK = 1024 * 1024
+# FAILED too: RQ retries a job that failed; READY means a rerun of a finished job.
+STARTABLE_STATES = (PackageState.QUEUED, PackageState.RUNNING, PackageState.FAILED)
 
 
 @dataclass(frozen=True)
@@ -68,15 +94,16 @@ class Plan:
     """What the job needs to know about the request."""
 
     request_id: int
+    job_id: str
     reference: str
     received_on: date
     due_on: date | None
     items: list[Item] = field(default_factory=list)
 
-
-def package_key(package_id: str) -> str:
-    """Where a package's ciphertext lives."""
-    return f"access-packages/{package_id}.zip.enc"
+    @property
+    def storage_key(self) -> str:
+        """Where this job stores the package, on every run."""
+        return package_key(self.request_id, self.job_id)
 
 
 def package_access_request(request_id: int) -> str:
@@ -92,19 +119,18 @@ def package_access_request(request_id: int) -> str:
             write_package_zip(runtime, plan, zip_path, workdir=Path(workdir), on_item=progress)
             package_id = _store(runtime, plan, zip_path)
     except Exception as exc:  # recorded on the request for the officer, then re-raised for RQ
-        _fail(runtime, request_id, exc)
+        _fail(runtime, plan, exc)
         raise
-    return f"package {package_id} ready"
+    return f"package {package_id} ready" if package_id else "the request moved on: nothing kept"
 
 
 def _start(runtime: Runtime, request_id: int) -> Plan | None:
     """Mark the request running and read what to package."""
     with runtime.db.transaction() as session:
         request = session.get(AccessRequest, request_id, with_for_update=True)
-        # FAILED too: RQ retries a job that failed; READY means a rerun of a finished job.
-        if request is None or request.status != RequestStatus.OPEN:
+        if request is None or request.status != RequestStatus.OPEN or not _ours(request):
             return None
-        if request.package_state not in (PackageState.QUEUED, PackageState.RUNNING, "failed"):
+        if request.package_state not in STARTABLE_STATES:
             return None
         request.package_state, request.package_progress = PackageState.RUNNING, 0
         rows = session.execute(
@@ -119,7 +145,31 @@ def _start(runtime: Runtime, request_id: int) -> Plan | None:
         ).all()
         items = [_item(review, recording, call_started) for review, recording, call_started in rows]
         request.package_total = len(items)
-        return Plan(request.id, request.reference, request.received_on, request.due_on, items)
+        assert request.package_job_id is not None  # _ours
+        return Plan(
+            request.id,
+            request.package_job_id,
+            request.reference,
+            request.received_on,
+            request.due_on,
+            items,
+        )
+
+
+def _ours(request: AccessRequest) -> bool:
+    """Whether the request waits on this job (not one it replaced that RQ retries late)."""
+    job = get_current_job()
+    return request.package_job_id is not None and (job is None or job.id == request.package_job_id)
+
+
+def _still_packaging(request: AccessRequest | None, plan: Plan) -> bool:
+    """Whether the request still waits on this run: not closed, replaced or failed meanwhile."""
+    return (
+        request is not None
+        and request.status == RequestStatus.OPEN
+        and request.package_job_id == plan.job_id
+        and request.package_state == PackageState.RUNNING
+    )
 
 
 def _item(review: AccessRequestRecording, recording: Recording, call_started: Any) -> Item:
@@ -298,51 +348,66 @@ def _cover_note(plan: Plan, entries: list[dict[str, Any]]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def _store(runtime: Runtime, plan: Plan, zip_path: Path) -> str:
-    """Encrypt the ZIP into the store, verify it, then record the package as ready."""
+def _store(runtime: Runtime, plan: Plan, zip_path: Path) -> str | None:
+    """Encrypt the ZIP into the store, verify it, then record the package as ready.
+
+    Returns the package id; None when the request moved on meanwhile (closed, replaced, failed
+    by the reconcile sweep), in which case the object is deleted and nothing recorded.
+    """
     package_id = uuid4().hex
     data_key = DataKey.generate()
-    size, digest = _encrypt_into_store(runtime, data_key, package_id, zip_path)
-    wrapped = runtime.master_key.wrap(data_key, package_id)
+    size, digest = _encrypt_into_store(runtime, data_key, package_id, plan, zip_path)
+    package = AccessPackage(
+        id=package_id,
+        access_request_id=plan.request_id,
+        storage_key=plan.storage_key,
+        wrapped_key=runtime.master_key.wrap(data_key, package_id),
+        master_key_id=runtime.master_key.key_id,
+        size_bytes=size,
+        sha256=digest,
+        recording_count=len(plan.items),
+        downloads=0,
+        created_at=utcnow(),
+    )
     with runtime.db.transaction() as session:
         request = session.get(AccessRequest, plan.request_id, with_for_update=True)
-        assert request is not None
-        previous = current_package(session, request)
-        stale_keys = [shred_package(previous, utcnow())] if previous else []
-        session.add(
-            AccessPackage(
-                id=package_id,
-                access_request_id=plan.request_id,
-                storage_key=package_key(package_id),
-                wrapped_key=wrapped,
-                master_key_id=runtime.master_key.key_id,
-                size_bytes=size,
-                sha256=digest,
-                recording_count=len(plan.items),
-                downloads=0,
-                created_at=utcnow(),
-            )
-        )
-        request.package_state, request.package_error = PackageState.READY, None
-        request.package_progress = len(plan.items)
-        audit.record(
-            session,
-            actor=ACTOR,
-            action="access_request.package_ready",
-            subject_type="access_request",
-            subject_id=str(plan.request_id),
-            details={"package_id": package_id, "recordings": len(plan.items), "bytes": size},
-        )
+        if _still_packaging(request, plan):
+            assert request is not None
+            stale_keys = _record(session, request, package)
+        else:
+            stale_keys, package_id = [plan.storage_key], None
     delete_objects(runtime.storage, stale_keys)
     return package_id
 
 
+def _record(session: Session, request: AccessRequest, package: AccessPackage) -> list[str | None]:
+    """Add the package and mark the request ready; returns the replaced package's key."""
+    previous = current_package(session, request)
+    stale_keys = [shred_package(previous, utcnow())] if previous else []
+    session.add(package)
+    request.package_state, request.package_error = PackageState.READY, None
+    request.package_progress = package.recording_count
+    audit.record(
+        session,
+        actor=ACTOR,
+        action="access_request.package_ready",
+        subject_type="access_request",
+        subject_id=str(request.id),
+        details={
+            "package_id": package.id,
+            "recordings": package.recording_count,
+            "bytes": package.size_bytes,
+        },
+    )
+    return [key for key in stale_keys if key != package.storage_key]
+
+
 def _encrypt_into_store(
-    runtime: Runtime, data_key: DataKey, package_id: str, zip_path: Path
+    runtime: Runtime, data_key: DataKey, package_id: str, plan: Plan, zip_path: Path
 ) -> tuple[int, str]:
     """Stream the ZIP through encryption into the store; verify; plaintext size and SHA-256."""
     plain_hash, size = hashlib.sha256(), 0
-    with zip_path.open("rb") as source, runtime.storage.writer(package_key(package_id)) as out:
+    with zip_path.open("rb") as source, runtime.storage.writer(plan.storage_key) as out:
         with data_key.encrypting_writer(out, package_id) as sink:
             while chunk := source.read(CHUNK):
                 plain_hash.update(chunk)
@@ -354,22 +419,36 @@ def _encrypt_into_store(
     return size, plain_hash.hexdigest()
 
 
-def _fail(runtime: Runtime, request_id: int, exc: BaseException) -> None:
-    log.warning("packaging access request %s failed: %s", request_id, type(exc).__name__)
+def _fail(runtime: Runtime, plan: Plan, exc: BaseException) -> None:
+    """Delete what this job stored, then mark the request failed if it still waits on the job.
+
+    If the store cannot delete it, the request stays `running`: RQ retries the job (which
+    overwrites the object) or fails it, and the reconcile sweep then deletes it and says so.
+    """
+    log.warning("packaging access request %s failed: %s", plan.request_id, type(exc).__name__)
+    if _recorded(runtime, plan) or delete_objects(runtime.storage, [plan.storage_key]):
+        return  # made after all (a commit that reported an error), or the store refused
     with runtime.db.transaction() as session:
-        session.execute(
-            update(AccessRequest)
-            .where(AccessRequest.id == request_id)
-            .values(package_state=PackageState.FAILED, package_error=_error_text(exc))
-        )
+        request = session.get(AccessRequest, plan.request_id, with_for_update=True)
+        if not _still_packaging(request, plan):
+            return
+        assert request is not None
+        request.package_state, request.package_error = PackageState.FAILED, _error_text(exc)
         audit.record(
             session,
             actor=ACTOR,
             action="access_request.package_failed",
             subject_type="access_request",
-            subject_id=str(request_id),
+            subject_id=str(plan.request_id),
             details={"error": type(exc).__name__},
         )
+
+
+def _recorded(runtime: Runtime, plan: Plan) -> bool:
+    """Whether a package row holds this job's key (its commit went through after all)."""
+    with runtime.db.transaction() as session:
+        query = select(AccessPackage.id).where(AccessPackage.storage_key == plan.storage_key)
+        return session.scalar(query) is not None
 
 
 def _error_text(exc: BaseException) -> str:
@@ -393,25 +472,49 @@ def reconcile_access_packages() -> dict[str, int]:
     whose worker was killed stays `started` in RQ until its heartbeat lapses and a registry
     cleanup retries it (RQ's `Retry`) or fails it: run that cleanup here rather than wait for
     a worker's maintenance pass (every 10 minutes, and never while it is busy with a long job).
+    Either way the dead job may have stored a package it never recorded: it is deleted first,
+    and a request whose object the store cannot delete now is left for the next sweep.
     """
     runtime, requeue, failed = current(), [], 0
     get_queue(runtime.settings).started_job_registry.cleanup()
     with runtime.db.transaction() as session:
         waiting = session.scalars(
-            select(AccessRequest).where(
-                AccessRequest.package_state.in_((PackageState.QUEUED, PackageState.RUNNING))
-            )
+            select(AccessRequest)
+            .where(AccessRequest.package_state.in_((PackageState.QUEUED, PackageState.RUNNING)))
+            .with_for_update(skip_locked=True)  # a job recording its package right now
         )
         for request in waiting:
             status = _job_status(runtime, request.package_job_id)
+            if status is not None and status not in LOST_JOB_STATES:
+                continue  # queued, running, scheduled for a retry: RQ still has it
+            if delete_objects(runtime.storage, [job_package_key(request)]):
+                continue  # the store refused: the next sweep tries again
             if status is None:  # Redis lost it (restart, flush): run it again
                 request.package_job_id = f"access-package-{request.id}-{uuid4().hex[:8]}"
                 request.package_state = PackageState.QUEUED
                 requeue.append((request.id, request.package_job_id))
-            elif status in LOST_JOB_STATES:  # the worker died or gave up: say so, allow a retry
-                request.package_state = PackageState.FAILED
-                request.package_error = "the packaging job stopped; fulfil again"
+            else:  # the worker died or gave up: say so, allow a retry
+                _lost(session, request, status)
                 failed += 1
     for request_id, job_id in requeue:
         enqueue(runtime.settings, PACKAGE_JOB, request_id, job_id=job_id)
     return {"requeued": len(requeue), "failed": failed}
+
+
+def _lost(session: Session, request: AccessRequest, status: JobStatus) -> None:
+    """Mark the request failed because its job died, and audit it."""
+    request.package_state = PackageState.FAILED
+    request.package_error = "the packaging job stopped; fulfil again"
+    audit.record(
+        session,
+        actor=RECONCILE_ACTOR,
+        action="access_request.package_failed",
+        subject_type="access_request",
+        subject_id=str(request.id),
+        reason=LOST_JOB_REASON,
+        details={
+            "reference": request.reference,
+            "job_id": request.package_job_id,
+            "job_status": status.value,
+        },
+    )

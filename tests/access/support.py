@@ -11,8 +11,10 @@ from app.extensions import db
 from app.models import Call, Recording, RecordingStatus, Role, Staff
 from recordings.audio import AudioSegment
 from recordings.crypto import DataKey
+from recordings.storage import LocalStorage, Storage
 from workers.runtime import Runtime
 
+PACKAGE_PREFIX = "access-packages/"
 FRAME_RATE = 8000
 CALLER_HZ, ADVISOR_HZ = 440, 620
 
@@ -98,3 +100,27 @@ def staff_headers(role: Role, email: str) -> dict[str, str]:
         session.flush()
         token, _ = auth.issue_token(session, staff, timedelta(hours=1))
     return {"Authorization": f"Bearer {token}"}
+
+
+def package_objects(store: Storage) -> list[str]:
+    """Keys of the package objects anyone could open (not temporary files or open uploads)."""
+    if isinstance(store, LocalStorage):
+        folder = store.root / PACKAGE_PREFIX
+        found = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")]
+        return sorted(str(p.relative_to(store.root)) for p in found)
+    from tests.fixtures.s3 import s3_client
+
+    listed = s3_client(store.client.meta.endpoint_url).list_objects_v2(
+        Bucket=store.bucket, Prefix=f"{store.prefix}/{PACKAGE_PREFIX}"
+    )
+    return sorted(
+        item["Key"].removeprefix(f"{store.prefix}/") for item in listed.get("Contents", [])
+    )
+
+
+def store_unrecorded_package(store: Storage, request_id: int, job_id: str) -> str:
+    """What a job killed after storing its package, before recording it, leaves behind."""
+    key = f"{PACKAGE_PREFIX}{request_id}/{job_id}.zip.enc"
+    with store.writer(key) as out:
+        out.write(b"ciphertext whose data key was never saved")
+    return key

@@ -1,10 +1,11 @@
 """The worker the packaging kill test starts: the Procfile's worker, held while it stores a package.
 
 `HeldPackagingWorker` is `workers.worker.PreloadedWorker` (a work horse forked per job) with two
-additions for the test: it writes each work horse's pid to `<PACKAGE_HOLD_FILE>.horse`, and once
-the packaging job has handed its first megabyte of ciphertext to the store, the work horse
-creates PACKAGE_HOLD_FILE and waits there to be killed. The test kills it at that known point
-instead of sleeping and hoping.
+additions for the test: it writes each work horse's pid to `<PACKAGE_HOLD_FILE>.horse`, and at
+the point PACKAGE_HOLD_POINT names the work horse creates PACKAGE_HOLD_FILE and waits there to
+be killed: `writing` once the packaging job has handed its first megabyte of ciphertext to the
+store, `stored` once the whole package object is stored and verified (before the job records it
+in the database). The test kills it at that known point instead of sleeping and hoping.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from rq.queue import Queue
 
 from recordings.storage import ObjectWriter, S3Storage, Storage
 from tests.fixtures.s3 import store_env
-from workers.access import package_key
+from workers.access import PACKAGE_PREFIX
 from workers.runtime import current
 from workers.worker import PreloadedWorker
 
 HOLD_FILE = "PACKAGE_HOLD_FILE"
-PACKAGE_PREFIX = package_key("x").rsplit("/", 1)[0] + "/"
+HOLD_POINT = "PACKAGE_HOLD_POINT"
+WRITING, STORED = "writing", "stored"
 HOLD_AFTER_BYTES = 1024 * 1024  # the first whole encrypted segment (Tink writes its header alone)
 # Parts this small are accepted while an upload is open (S3 checks sizes only on completion), so
 # a package of a megabyte or two already has parts in the store when the worker is held.
@@ -41,8 +43,9 @@ class HeldPackagingWorker(PreloadedWorker):
     """The Procfile's worker, whose packaging job stops after its first megabyte is stored."""
 
     def work(self, *args: Any, **kwargs: Any) -> bool:
-        """Hold package writes of this process's store, then work as usual."""
-        hold_package_writes(current().storage, Path(os.environ[HOLD_FILE]))
+        """Hold packaging at the chosen point in this process's store, then work as usual."""
+        hold = hold_package_writes if os.environ[HOLD_POINT] == WRITING else hold_stored_package
+        hold(current().storage, Path(os.environ[HOLD_FILE]))
         return super().work(*args, **kwargs)
 
     def fork_work_horse(self, job: Job, queue: Queue) -> None:
@@ -75,10 +78,22 @@ def hold_package_writes(store: Storage, hold_file: Path) -> None:
     store.writer = writer  # type: ignore[method-assign]
 
 
+def hold_stored_package(store: Storage, hold_file: Path) -> None:
+    """Once a package object is stored and verified, create `hold_file` and wait."""
+    verify = store.verify
+
+    def verify_then_wait(key: str, size: int, digest: str) -> None:
+        verify(key, size, digest)
+        if key.startswith(PACKAGE_PREFIX):
+            _wait_to_be_killed(hold_file)
+
+    store.verify = verify_then_wait  # type: ignore[method-assign]
+
+
 def _wait_to_be_killed(hold_file: Path) -> None:
     _write_atomically(hold_file, str(os.getpid()))
     time.sleep(NEVER_KILLED_AFTER_SECONDS)
-    os._exit(3)  # not killed: the test has already failed; never store the package
+    os._exit(3)  # not killed: the test has already failed; never record the package
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -87,7 +102,7 @@ def _write_atomically(path: Path, text: str) -> None:
     partial.replace(path)  # the test never reads half a pid
 
 
-def worker_env(settings: Any, store: Storage, hold_file: Path) -> dict[str, str]:
+def worker_env(settings: Any, store: Storage, hold_file: Path, point: str) -> dict[str, str]:
     """The environment of a worker process configured like the test's runtime and store."""
     env = {
         **os.environ,
@@ -96,5 +111,6 @@ def worker_env(settings: Any, store: Storage, hold_file: Path) -> dict[str, str]
         "REDIS_URL": settings.redis_url,
         "INSTANCE_DIR": str(settings.instance_dir),
         HOLD_FILE: str(hold_file),
+        HOLD_POINT: point,
     }
     return {**env, **store_env(store)}

@@ -1,11 +1,15 @@
 """The packaging worker SIGKILLed while it stores a package (SPEC §8): retried, one package.
 
-A real `rq worker` (the Procfile's worker class, held by `packaging_worker` once its first
-megabyte of ciphertext is in the store) is killed with its work horse, as when the machine goes.
-Nothing is recorded as made, no package object is visible, the recordings stay stored and held.
-When the dead job's heartbeat lapses, the reconcile sweep has RQ retry it (or, with no retries
-left, fails the request for the officer to fulfil again); the rerun stores exactly one package,
-which decrypts to the expected ZIP. Runs on the local store and on S3 (moto_server).
+A real `rq worker` (the Procfile's worker class, held by `packaging_worker`) is killed with its
+work horse, as when the machine goes, at one of two points: once its first megabyte of
+ciphertext is in the store (no package object visible yet), or once the whole package object is
+stored and verified but not yet recorded in the database (a complete object whose data key died
+with the worker). Nothing is recorded as made; the recordings stay stored and held. When the
+dead job's heartbeat lapses, the reconcile sweep has RQ retry it (the same job, which stores
+under the same key) or, with no retries left, fails the request and deletes what the job
+stored, for the officer to fulfil again. Either way exactly one package object is left, the one
+the package row references, and it decrypts to the expected ZIP. Runs on the local store and on
+S3 (moto_server).
 """
 
 from __future__ import annotations
@@ -32,11 +36,18 @@ from app.extensions import db
 from app.models import AccessPackage, AccessRequest, AuditEntry, LegalHold, Recording, Role
 from app.queueing import get_queue, redis_connection
 from recordings.storage import LocalStorage, Storage
-from tests.access.support import store_recording
+from tests.access.support import package_objects, store_recording
 from tests.db import count, one, rows
-from tests.faults.packaging_worker import HOLD_AFTER_BYTES, PACKAGE_PREFIX, horse_file, worker_env
+from tests.faults.packaging_worker import (
+    HOLD_AFTER_BYTES,
+    PACKAGE_PREFIX,
+    STORED,
+    WRITING,
+    horse_file,
+    worker_env,
+)
 from tests.fixtures.s3 import s3_client
-from workers.access import reconcile_access_packages
+from workers.access import package_key, reconcile_access_packages
 
 PROJECT = Path(__file__).resolve().parents[2]
 URL = "/api/access-requests"
@@ -52,26 +63,11 @@ def recording_store(storage):  # noqa: ANN001, ANN201
     return storage
 
 
-def package_objects(store: Storage) -> list[str]:
-    """Keys of the package objects anyone could open (not temporary files or open uploads)."""
-    if isinstance(store, LocalStorage):
-        folder = store.root / PACKAGE_PREFIX
-        found = folder.iterdir() if folder.is_dir() else []
-        return sorted(PACKAGE_PREFIX + p.name for p in found if not p.name.startswith("."))
-    prefix = f"{store.prefix}/{PACKAGE_PREFIX}"
-    listed = s3_client(store.client.meta.endpoint_url).list_objects_v2(
-        Bucket=store.bucket, Prefix=prefix
-    )
-    return sorted(
-        item["Key"].removeprefix(f"{store.prefix}/") for item in listed.get("Contents", [])
-    )
-
-
 def partial_writes(store: Storage) -> list[int]:
     """Bytes held by each unfinished package write: hidden temporary files or open uploads."""
     if isinstance(store, LocalStorage):
         folder = store.root / PACKAGE_PREFIX
-        return [p.stat().st_size for p in folder.glob(".*.part")] if folder.is_dir() else []
+        return [p.stat().st_size for p in folder.rglob(".*.part")]
     s3, prefix = s3_client(store.client.meta.endpoint_url), f"{store.prefix}/{PACKAGE_PREFIX}"
     uploads = s3.list_multipart_uploads(Bucket=store.bucket, Prefix=prefix).get("Uploads", [])
     return [
@@ -85,7 +81,12 @@ def partial_writes(store: Storage) -> list[int]:
     ]
 
 
-def start_worker(runtime, hold_file: Path, log: Path) -> subprocess.Popen[bytes]:  # noqa: ANN001
+def start_worker(
+    runtime,  # noqa: ANN001
+    hold_file: Path,
+    log: Path,
+    point: str,
+) -> subprocess.Popen[bytes]:
     """`rq worker --burst` with the held worker class, in a session of its own."""
     command = [
         str(Path(sys.executable).with_name("rq")),
@@ -101,18 +102,25 @@ def start_worker(runtime, hold_file: Path, log: Path) -> subprocess.Popen[bytes]
         return subprocess.Popen(  # noqa: S603
             command,
             cwd=PROJECT,
-            env=worker_env(runtime.settings, runtime.storage, hold_file),
+            env=worker_env(runtime.settings, runtime.storage, hold_file, point),
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
 
-def wait_until_held(worker: subprocess.Popen[bytes], store: Storage, hold_file: Path) -> int:
-    """The pid of the work horse held with package bytes in the store."""
+def package_in_store(store: Storage, point: str) -> bool:
+    """Whether the store holds what the job had written when held at `point`."""
+    return sum(partial_writes(store)) > 0 if point == WRITING else bool(package_objects(store))
+
+
+def wait_until_held(
+    worker: subprocess.Popen[bytes], store: Storage, hold_file: Path, point: str
+) -> int:
+    """The pid of the work horse held at `point` with its package bytes in the store."""
     deadline = time.monotonic() + HOLD_TIMEOUT
     while time.monotonic() < deadline:
-        if hold_file.exists() and sum(partial_writes(store)) > 0:
+        if hold_file.exists() and package_in_store(store, point):
             return int(hold_file.read_text())
         assert worker.poll() is None, "the worker exited before it stored any package bytes"
         time.sleep(0.05)
@@ -142,12 +150,12 @@ def _alive(pid: int) -> bool:
     return state not in {"Z", "X"}  # a zombie has stopped: only its exit status is left
 
 
-def kill_while_storing(runtime, tmp_path: Path) -> None:  # noqa: ANN001
-    """Run the queued packaging job in a real worker; SIGKILL it while it stores the package."""
+def kill_while_storing(runtime, tmp_path: Path, point: str) -> None:  # noqa: ANN001
+    """Run the queued packaging job in a real worker; SIGKILL it at `point` in storing."""
     hold_file, log = tmp_path / "held", tmp_path / "worker.log"
-    worker, held = start_worker(runtime, hold_file, log), None
+    worker, held = start_worker(runtime, hold_file, log, point), None
     try:
-        held = wait_until_held(worker, runtime.storage, hold_file)
+        held = wait_until_held(worker, runtime.storage, hold_file, point)
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n{log.read_text()}") from None
     finally:
@@ -256,15 +264,27 @@ def assert_audit_chain_verifies() -> None:
         assert audit.verify_chain(session).ok
 
 
+def assert_killed_job_left(runtime, point: str, job_key: str) -> list[int]:  # noqa: ANN001
+    """What the killed job left in the store; returns its unfinished writes' sizes."""
+    killed_partial = partial_writes(runtime.storage)  # a hidden temporary file or an open upload
+    if point == WRITING:
+        assert package_objects(runtime.storage) == []
+        assert len(killed_partial) == 1 and killed_partial[0] >= HOLD_AFTER_BYTES // 2
+    else:  # complete and verified, but recorded nowhere: its data key died with the worker
+        assert package_objects(runtime.storage) == [job_key] and killed_partial == []
+    return killed_partial
+
+
+@pytest.mark.parametrize("point", [WRITING, STORED], ids=["while-writing", "stored-not-recorded"])
 @pytest.mark.parametrize("retries_left", [True, False], ids=["rq-retries", "no-retries-left"])
 def test_packaging_worker_killed_while_storing_then_exactly_one_package_is_made(
-    runtime, client, staff_headers, tmp_path, retries_left
+    runtime, client, staff_headers, tmp_path, retries_left, point
 ):
     officer = staff_headers(Role.RECORDS_OFFICER)
     sids = [store_recording(runtime, number=E164, started_at=t, seconds=SECONDS)[1] for t in CALLS]
     rid, job_id = registered_and_fulfilled(client, officer)
 
-    kill_while_storing(runtime, tmp_path)
+    kill_while_storing(runtime, tmp_path, point)
     assert package_state(client, officer, rid) | {"job_id": None} == {
         "state": "running",
         "job_id": None,
@@ -272,9 +292,8 @@ def test_packaging_worker_killed_while_storing_then_exactly_one_package_is_made(
         "recordings_total": 2,
         "error": None,
     }
-    assert count(AccessPackage) == 0 and package_objects(runtime.storage) == []
-    killed_partial = partial_writes(runtime.storage)  # a hidden temporary file or an open upload
-    assert len(killed_partial) == 1 and killed_partial[0] >= HOLD_AFTER_BYTES // 2
+    assert count(AccessPackage) == 0
+    killed_partial = assert_killed_job_left(runtime, point, package_key(rid, job_id))
     assert_recordings_intact_and_held(runtime, sids)
     # While its heartbeat lasts, a dead job looks like a slow one: left alone, never run twice.
     assert job_status(runtime, job_id) == JobStatus.STARTED
@@ -294,6 +313,8 @@ def test_packaging_worker_killed_while_storing_then_exactly_one_package_is_made(
         assert job_status(runtime, job_id) == JobStatus.FAILED
         state = package_state(client, officer, rid)
         assert state["state"] == "failed" and "fulfil again" in state["error"]
+        assert package_objects(runtime.storage) == []  # what the dead job stored is deleted
+        assert count(AuditEntry, AuditEntry.action == "access_request.package_failed") == 1
         job_id = fulfilled_again(client, officer, rid)
     run_queued_jobs(runtime)
 
@@ -306,6 +327,7 @@ def test_packaging_worker_killed_while_storing_then_exactly_one_package_is_made(
         "error": None,
     }
     assert_one_good_package(client, officer, runtime, rid, sids)
+    assert one(AccessPackage).storage_key == package_key(rid, job_id)  # a retry overwrites
     assert partial_writes(runtime.storage) == killed_partial  # never referenced; none added
     assert_recordings_intact_and_held(runtime, sids)
     assert count(AuditEntry, AuditEntry.action == "access_request.package_ready") == 1
