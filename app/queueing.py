@@ -39,9 +39,16 @@ def get_queue(settings: Settings, name: str = DEFAULT_QUEUE) -> Queue:
     return Queue(name, connection=redis_connection(settings))
 
 
-def enqueue(settings: Settings, func: str, *args: Any, job_id: str | None = None) -> str | None:
+def enqueue(
+    settings: Settings,
+    func: str,
+    *args: Any,
+    job_id: str | None = None,
+    at_front: bool = False,
+) -> str | None:
     """Enqueue `func` by dotted name; returns the job id, or None when Redis is unreachable.
 
+    `at_front`: for work a caller is waiting on, ahead of any backlog of recordings.
     A lost enqueue is never fatal: the reconcile job finds what was persisted but not queued.
     """
     from redis.exceptions import RedisError
@@ -49,7 +56,11 @@ def enqueue(settings: Settings, func: str, *args: Any, job_id: str | None = None
 
     try:
         job = get_queue(settings).enqueue(
-            func, *args, job_id=job_id, retry=Retry(max=5, interval=[10, 30, 60, 300, 900])
+            func,
+            *args,
+            job_id=job_id,
+            at_front=at_front,
+            retry=Retry(max=5, interval=[10, 30, 60, 300, 900]),
         )
     except RedisError as exc:
         log.warning("could not enqueue %s (%s): the reconcile job will pick it up", func, exc)

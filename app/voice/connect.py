@@ -74,6 +74,7 @@ def enqueue_connect(settings: Settings, claim: routing.Claim) -> str | None:
         claim.previous_status,
         claim.previous_changed_at.isoformat(),
         job_id=f"connect-leg-{claim.leg_id}",
+        at_front=True,  # a caller is waiting on it; recordings can wait a moment
     )
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app.models import AuditEntry, Call, CallLeg, Staff
-from app.queueing import get_queue
+from app.queueing import enqueue, get_queue
 from tests.conftest import IN_HOURS, PUBLIC_BASE_URL
 from tests.db import count, one, rows
 from tests.routing.support import (
@@ -70,9 +70,12 @@ def test_wait_poll_matching_another_caller_leaves_the_redirect_to_the_job(
     in_queue(CALLER)
     in_queue(sid(2))
     amy = add_staff("amy@x.gov.uk")
+    backlog = enqueue(settings, "workers.ingest.ingest_recording", 999, job_id="ingest-backlog")
     assert verbs(parse(wait_poll(twilio_post, sid(2)))) == ["Say", "Pause"]  # 2 keeps holding
     assert app_twilio.requests == []
-    assert get_queue(settings).job_ids == [f"connect-leg-{leg_id()}"]
+    # A caller is waiting on it: ahead of recordings already queued.
+    assert get_queue(settings).job_ids == [f"connect-leg-{leg_id()}", backlog]
+    get_queue(settings).remove(backlog)
     run_jobs()
     (redirect,) = member_redirects(app_twilio)
     assert redirect.path.endswith(f"/Queues/{QUEUE_SID}/Members/{CALLER}.json")
