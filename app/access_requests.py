@@ -3,6 +3,12 @@
 The rules (due dates, extensions, NHS numbers) live in `recordings.subject_access`; this module
 is the I/O around them. Every function works in the caller's transaction and audits its step;
 phone numbers appear in the audit log masked only.
+
+Registration holds each matching call, not the recordings found then: a call's hold covers
+every recording of it, including one we learn of only later (the call still in progress, its
+callback late or lost and the recording found by the retention sweep). The review list is read
+from the calls each time (`listed_recordings`), so such a recording joins it, included until
+the officer decides otherwise; a review row stores only what the officer decided.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import CompoundSelect, Select, and_, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from app import audit
@@ -22,6 +28,7 @@ from app.holds import HoldAlreadyReleased, place_hold, release_hold
 from app.models import (
     AccessPackage,
     AccessRequest,
+    AccessRequestCall,
     AccessRequestRecording,
     Call,
     HoldKind,
@@ -49,6 +56,7 @@ __all__ = [
     "AccessRequestConflict",
     "AccessRequestError",
     "AccessRequestInvalid",
+    "ListedRecording",
     "NewAccessRequest",
     "PACKAGE_PREFIX",
     "Redaction",
@@ -56,8 +64,9 @@ __all__ = [
     "fulfilment_blocker",
     "issue_link",
     "job_package_key",
+    "listed_count",
+    "listed_recordings",
     "matching_calls_query",
-    "matching_recordings_query",
     "package_for_token",
     "package_key",
     "record_authority",
@@ -134,22 +143,95 @@ def matching_calls_query(
     return query.order_by(Call.started_at, Call.id)
 
 
-def matching_recordings_query(
-    numbers: Iterable[str], date_from: date | None = None, date_to: date | None = None
-) -> Select[tuple[Recording]]:
-    """Recordings (pending or stored) of the calls `matching_calls_query` finds."""
-    calls = matching_calls_query(numbers, date_from, date_to)
-    call_sids = calls.with_only_columns(Call.call_sid).order_by(None)
-    return (
-        select(Recording)
-        .where(Recording.call_sid.in_(call_sids), Recording.status.in_(HELD_STATUSES))
-        .order_by(Recording.started_at, Recording.id)
+@dataclass(frozen=True)
+class ListedRecording:
+    """One recording on a request's review list, with the officer's review of it if any."""
+
+    recording: Recording
+    review: AccessRequestRecording | None  # None: not reviewed yet, so included whole
+    call_started_at: datetime | None
+    hold_id: int | None  # the request's hold covering it: on its call (older requests: on it)
+
+    @property
+    def include(self) -> bool:
+        """Whether it goes into the package."""
+        return self.review is None or self.review.include
+
+    @property
+    def redactions(self) -> list[dict[str, Any]]:
+        """The ranges to silence, as stored."""
+        return list(self.review.redactions or []) if self.review else []
+
+    @property
+    def reason(self) -> str | None:
+        """Why it is excluded, or why its ranges are silenced."""
+        return self.review.reason if self.review else None
+
+
+def _listed_ids(request: AccessRequest) -> CompoundSelect:
+    """SQL: ids of the request's recordings (see `listed_recordings`)."""
+    reviewed = select(AccessRequestRecording.recording_id).where(
+        AccessRequestRecording.access_request_id == request.id
     )
+    of_calls = (
+        select(Recording.id)
+        .join(Call, Call.call_sid == Recording.call_sid)
+        .join(AccessRequestCall, AccessRequestCall.call_id == Call.id)
+        .where(
+            AccessRequestCall.access_request_id == request.id,
+            or_(
+                Recording.status.in_(HELD_STATUSES),
+                and_(  # kept under the hold, then deleted once it was released
+                    Recording.status == RecordingStatus.DELETED,
+                    Recording.deleted_at > request.created_at,
+                ),
+            ),
+        )
+    )
+    return union(reviewed, of_calls)
 
 
-def _matching_recordings(session: Session, request: AccessRequest) -> list[Recording]:
-    query = matching_recordings_query(request.phone_numbers, request.date_from, request.date_to)
-    return list(session.scalars(query))
+def listed_recordings(session: Session, request: AccessRequest) -> list[ListedRecording]:
+    """The request's review list, oldest first: every recording of the calls it matched.
+
+    That is each recording of those calls that is pending or stored (or was deleted after the
+    request released it), whenever we learnt of it, and any recording the officer reviewed.
+    Recordings already deleted, discarded or failed at registration are not listed.
+    """
+    review = and_(
+        AccessRequestRecording.recording_id == Recording.id,
+        AccessRequestRecording.access_request_id == request.id,
+    )
+    link = and_(
+        AccessRequestCall.call_id == Call.id, AccessRequestCall.access_request_id == request.id
+    )
+    rows = session.execute(
+        select(Recording, AccessRequestRecording, Call.started_at, AccessRequestCall.hold_id)
+        .outerjoin(AccessRequestRecording, review)
+        .outerjoin(Call, Call.call_sid == Recording.call_sid)
+        .outerjoin(AccessRequestCall, link)
+        .where(Recording.id.in_(_listed_ids(request)))
+        .order_by(Recording.started_at, Recording.id)
+    ).all()
+    return [
+        ListedRecording(recording, reviewed, started, _covering_hold(call_hold, reviewed))
+        for recording, reviewed, started, call_hold in rows
+    ]
+
+
+def _covering_hold(call_hold: int | None, review: AccessRequestRecording | None) -> int | None:
+    """The request's hold on the call; for a request registered before, the one on the recording."""
+    if call_hold is not None or review is None:
+        return call_hold
+    return review.hold_id
+
+
+def listed_count(session: Session, request: AccessRequest) -> int:
+    """How many recordings `listed_recordings` would list."""
+    query = (
+        select(func.count()).select_from(Recording).where(Recording.id.in_(_listed_ids(request)))
+    )
+    return int(session.scalar(query) or 0)
 
 
 def _check_authority(relationship: str, authority: str | None, evidence: str | None) -> None:
@@ -171,7 +253,7 @@ def _compute_due(request: AccessRequest) -> date | None:
 def register(
     session: Session, new: NewAccessRequest, *, actor: str, now: datetime
 ) -> AccessRequest:
-    """Record the request, find every matching call and hold its recordings at once."""
+    """Record the request, find every matching call and hold it (so its recordings) at once."""
     _check_authority(new.relationship, new.authority, new.authority_evidence)
     if new.date_from and new.date_to and new.date_from > new.date_to:
         raise AccessRequestInvalid("date_from must not be after date_to")
@@ -198,7 +280,7 @@ def register(
     request.due_on = _compute_due(request)
     session.add(request)
     session.flush()
-    found = _hold_matching(session, request, actor=actor, now=now)
+    calls = _hold_matching_calls(session, request, actor=actor, now=now)
     _audit(
         session,
         request,
@@ -212,35 +294,33 @@ def register(
         person_references=len(request.person_references),
         received_on=request.received_on.isoformat(),
         identity_pending=request.identity_pending,
-        recordings_held=found,
+        calls_held=calls,
+        recordings_held=listed_count(session, request),
     )
     return request
 
 
-def _hold_matching(session: Session, request: AccessRequest, *, actor: str, now: datetime) -> int:
-    """Link and hold every matching recording; returns how many."""
-    recordings = _matching_recordings(session, request)
-    for recording in recordings:
+def _hold_matching_calls(
+    session: Session, request: AccessRequest, *, actor: str, now: datetime
+) -> int:
+    """Link and hold every matching call; returns how many."""
+    query = matching_calls_query(request.phone_numbers, request.date_from, request.date_to)
+    call_ids = list(session.scalars(query.with_only_columns(Call.id)))
+    for call_id in call_ids:
         hold = place_hold(
             session,
             kind=HoldKind.ACCESS_REQUEST,
-            reason=f"Subject access request {request.reference}: recording requested",
+            reason=f"Subject access request {request.reference}: the call's recordings requested",
             reference=request.reference,
-            recording_id=recording.id,
+            call_id=call_id,
             actor=actor,
             now=now,
         )
         session.add(
-            AccessRequestRecording(
-                access_request_id=request.id,
-                recording_id=recording.id,
-                hold_id=hold.id,
-                include=True,
-                redactions=[],
-            )
+            AccessRequestCall(access_request_id=request.id, call_id=call_id, hold_id=hold.id)
         )
     session.flush()
-    return len(recordings)
+    return len(call_ids)
 
 
 def _open(request: AccessRequest) -> None:
@@ -354,7 +434,7 @@ def review_recording(
     actor: str,
     now: datetime,
 ) -> AccessRequestRecording:
-    """Include or exclude one found recording and set the ranges to redact in it."""
+    """Include or exclude one of the request's recordings and set the ranges to redact in it."""
     _open(request)
     if request.package_state in BUSY_STATES:
         raise AccessRequestConflict("a package is being made: wait for it before changing it")
@@ -377,14 +457,24 @@ def review_recording(
 
 
 def _item(session: Session, request: AccessRequest, recording: Recording) -> AccessRequestRecording:
+    """The recording's review row, added on its first review; LookupError if it is not listed."""
     item = session.scalar(
         select(AccessRequestRecording).where(
             AccessRequestRecording.access_request_id == request.id,
             AccessRequestRecording.recording_id == recording.id,
         )
     )
-    if item is None:
+    if item is not None:
+        return item
+    listed = select(Recording.id).where(
+        Recording.id == recording.id, Recording.id.in_(_listed_ids(request))
+    )
+    if session.scalar(listed) is None:
         raise LookupError(f"{recording.recording_sid} is not one of this request's recordings")
+    item = AccessRequestRecording(
+        access_request_id=request.id, recording_id=recording.id, include=True, redactions=[]
+    )
+    session.add(item)
     return item
 
 
@@ -417,15 +507,11 @@ def fulfilment_blocker(session: Session, request: AccessRequest) -> str | None:
         return "the requester's identity has not been verified yet"
     if request.package_state in BUSY_STATES:
         return f"a package is already {request.package_state}"
-    unstored = session.scalars(
-        select(Recording.recording_sid)
-        .join(AccessRequestRecording, AccessRequestRecording.recording_id == Recording.id)
-        .where(
-            AccessRequestRecording.access_request_id == request.id,
-            AccessRequestRecording.include.is_(True),
-            Recording.status != RecordingStatus.STORED,
-        )
-    ).all()
+    unstored = [
+        item.recording.recording_sid
+        for item in listed_recordings(session, request)
+        if item.include and item.recording.status != RecordingStatus.STORED
+    ]
     if unstored:
         return f"included recordings are not stored (exclude them or wait): {', '.join(unstored)}"
     return None
@@ -441,7 +527,7 @@ def start_fulfilment(
     job_id = f"access-package-{request.id}-{secrets.token_hex(4)}"
     request.package_state, request.package_job_id = PackageState.QUEUED, job_id
     request.package_progress, request.package_error = 0, None
-    request.package_total = sum(1 for item in request.recordings if item.include)
+    request.package_total = sum(1 for item in listed_recordings(session, request) if item.include)
     _audit(session, request, actor, "access_request.fulfil", job_id=job_id)
     return request, job_id
 
@@ -569,20 +655,19 @@ def close(
 ) -> tuple[AccessRequest, list[str]]:
     """Close: release the request's holds and shred its packages; returns keys to delete.
 
-    The keys include the one its last packaging job stored under, in case that job stored a
-    package it never recorded (deleting a missing object is fine).
+    The holds are those on its calls, and those on recordings that requests registered before
+    calls were held placed. The keys include the one its last packaging job stored under, in
+    case that job stored a package it never recorded (deleting a missing object is fine).
     """
     _open(request)
     if request.package_state in BUSY_STATES:
         raise AccessRequestConflict("a package is being made: wait for it before closing")
     released = 0
-    for item in request.recordings:
-        if item.hold_id is None:
-            continue
+    for hold_id in list(session.scalars(_hold_ids(request))):
         try:
-            release_hold(session, item.hold_id, actor, now=now)
+            release_hold(session, hold_id, actor, now=now)
             released += 1
-        except HoldAlreadyReleased:
+        except HoldAlreadyReleased:  # released by hand through the holds API
             pass
     packages = session.scalars(
         select(AccessPackage).where(
@@ -602,12 +687,23 @@ def close(
     return request, [k for k in dict.fromkeys(keys) if k]
 
 
+def _hold_ids(request: AccessRequest) -> CompoundSelect:
+    """SQL: ids of the holds the request placed, in order."""
+    on_calls = select(AccessRequestCall.hold_id.label("id")).where(
+        AccessRequestCall.access_request_id == request.id, AccessRequestCall.hold_id.is_not(None)
+    )
+    on_recordings = select(AccessRequestRecording.hold_id.label("id")).where(
+        AccessRequestRecording.access_request_id == request.id,
+        AccessRequestRecording.hold_id.is_not(None),
+    )
+    return union(on_calls, on_recordings).order_by("id")
+
+
 def active_hold_ids(session: Session, request: AccessRequest) -> set[int]:
     """Ids of this request's holds that are still in force."""
-    ids = [item.hold_id for item in request.recordings if item.hold_id is not None]
-    if not ids:
-        return set()
-    query = select(LegalHold.id).where(LegalHold.id.in_(ids), LegalHold.released_at.is_(None))
+    query = select(LegalHold.id).where(
+        LegalHold.id.in_(_hold_ids(request).order_by(None)), LegalHold.released_at.is_(None)
+    )
     return set(session.scalars(query))
 
 

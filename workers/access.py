@@ -6,6 +6,11 @@ holds one MP3 per included recording (both channels, explicit bitrate), `manifes
 readable `manifest.txt` and a plain-language `cover-note.txt`. It is encrypted like a
 recording: a fresh data key, wrapped by the master key, with the package id as associated data.
 
+What it packages is the request's review list as the job starts (`listed_recordings`): a
+recording of one of its calls that reached us after the officer asked for the package is in it.
+If an included recording is not stored yet, the job fails and says which one, rather than leave
+it out; RQ's retry (or fulfilling again) packages it once stored.
+
 The object goes under `access-packages/<request id>/<job id>.zip.enc`, a key the request names
 before the job runs: a retry of a job killed after storing overwrites its own object, and
 whatever settles a job without recording its package (its failure here, the reconcile sweep,
@@ -37,19 +42,19 @@ from app import audit
 from app.access_requests import (
     PACKAGE_JOB,
     PACKAGE_PREFIX,
+    ListedRecording,
     current_package,
     delete_objects,
     job_package_key,
+    listed_recordings,
     package_key,
     shred_package,
 )
 from app.models import (
     AccessPackage,
     AccessRequest,
-    AccessRequestRecording,
-    Call,
     PackageState,
-    Recording,
+    RecordingStatus,
     RequestStatus,
     utcnow,
 )
@@ -61,6 +66,7 @@ from workers.runtime import Runtime, current
 
 __all__ = [
     "PACKAGE_PREFIX",
+    "RecordingsNotStored",
     "package_access_request",
     "package_key",
     "reconcile_access_packages",
@@ -74,6 +80,10 @@ LOST_JOB_REASON = "the packaging job was lost: its worker was killed or the job 
 CHUNK = 1024 * 1024
 # FAILED too: RQ retries a job that failed; READY means a rerun of a finished job.
 STARTABLE_STATES = (PackageState.QUEUED, PackageState.RUNNING, PackageState.FAILED)
+
+
+class RecordingsNotStored(RuntimeError):
+    """Included recordings are not stored (yet): the package would leave them out."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,7 @@ class Plan:
     received_on: date
     due_on: date | None
     items: list[Item] = field(default_factory=list)
+    unstored: list[str] = field(default_factory=list)  # included, but not stored: RecordingSids
 
     @property
     def storage_key(self) -> str:
@@ -113,6 +124,11 @@ def package_access_request(request_id: int) -> str:
     if plan is None:
         return "nothing to do"
     try:
+        if plan.unstored:
+            raise RecordingsNotStored(
+                "included recordings are not stored yet (wait for them, or exclude them, and "
+                f"fulfil again): {', '.join(plan.unstored)}"
+            )
         with tempfile.TemporaryDirectory(prefix="sar-") as workdir:
             zip_path = Path(workdir) / "package.zip"
             progress = _Progress(runtime, request_id)
@@ -133,18 +149,10 @@ def _start(runtime: Runtime, request_id: int) -> Plan | None:
         if request.package_state not in STARTABLE_STATES:
             return None
         request.package_state, request.package_progress = PackageState.RUNNING, 0
-        rows = session.execute(
-            select(AccessRequestRecording, Recording, Call.started_at)
-            .join(Recording, Recording.id == AccessRequestRecording.recording_id)
-            .outerjoin(Call, Call.call_sid == Recording.call_sid)
-            .where(
-                AccessRequestRecording.access_request_id == request_id,
-                AccessRequestRecording.include.is_(True),
-            )
-            .order_by(Recording.started_at, Recording.id)
-        ).all()
-        items = [_item(review, recording, call_started) for review, recording, call_started in rows]
-        request.package_total = len(items)
+        included = [listed for listed in listed_recordings(session, request) if listed.include]
+        items = [_item(listed) for listed in included if _stored(listed)]
+        unstored = [listed.recording.recording_sid for listed in included if not _stored(listed)]
+        request.package_total = len(included)
         assert request.package_job_id is not None  # _ours
         return Plan(
             request.id,
@@ -153,6 +161,7 @@ def _start(runtime: Runtime, request_id: int) -> Plan | None:
             request.received_on,
             request.due_on,
             items,
+            unstored,
         )
 
 
@@ -172,17 +181,26 @@ def _still_packaging(request: AccessRequest | None, plan: Plan) -> bool:
     )
 
 
-def _item(review: AccessRequestRecording, recording: Recording, call_started: Any) -> Item:
-    if recording.storage_key is None or recording.wrapped_key is None:
-        raise RuntimeError(f"{recording.recording_sid} is no longer stored")
+def _stored(listed: ListedRecording) -> bool:
+    recording = listed.recording
+    return (
+        recording.status == RecordingStatus.STORED
+        and recording.storage_key is not None
+        and recording.wrapped_key is not None
+    )
+
+
+def _item(listed: ListedRecording) -> Item:
+    recording = listed.recording
+    assert recording.storage_key is not None and recording.wrapped_key is not None  # _stored
     return Item(
         recording_sid=recording.recording_sid,
         storage_key=recording.storage_key,
         wrapped_key=recording.wrapped_key,
-        call_started_at=call_started,
+        call_started_at=listed.call_started_at,
         started_at=recording.started_at,
-        redactions=list(review.redactions or []),
-        reason=review.reason,
+        redactions=listed.redactions,
+        reason=listed.reason,
     )
 
 

@@ -28,9 +28,7 @@ from app.db import MAX_ID, request_session
 from app.errors import ApiError
 from app.models import (
     AccessRequest,
-    AccessRequestRecording,
     Authority,
-    Call,
     PackageState,
     Recording,
     Relationship,
@@ -103,34 +101,27 @@ def request_json(session: Session, item: AccessRequest, *, detail: bool = False)
         body["fulfilment_blocker"] = sar.fulfilment_blocker(session, item)
         body["recordings"] = _recordings_json(session, item)
     else:
-        body["recording_count"] = len(item.recordings)
+        body["recording_count"] = sar.listed_count(session, item)
     return body
 
 
 def _recordings_json(session: Session, item: AccessRequest) -> list[dict[str, Any]]:
     active = sar.active_hold_ids(session, item)
-    rows = session.execute(
-        select(AccessRequestRecording, Recording, Call.started_at)
-        .join(Recording, Recording.id == AccessRequestRecording.recording_id)
-        .outerjoin(Call, Call.call_sid == Recording.call_sid)
-        .where(AccessRequestRecording.access_request_id == item.id)
-        .order_by(Recording.started_at, Recording.id)
-    ).all()
     return [
         {
-            "recording_sid": recording.recording_sid,
-            "call_sid": recording.call_sid,
-            "call_started_at": _iso(call_started),
-            "started_at": _iso(recording.started_at),
-            "duration_seconds": recording.duration_seconds,
-            "status": recording.status,
-            "include": review.include,
-            "redactions": review.redactions,
-            "reason": review.reason,
-            "hold_id": review.hold_id,
-            "held": review.hold_id in active,
+            "recording_sid": listed.recording.recording_sid,
+            "call_sid": listed.recording.call_sid,
+            "call_started_at": _iso(listed.call_started_at),
+            "started_at": _iso(listed.recording.started_at),
+            "duration_seconds": listed.recording.duration_seconds,
+            "status": listed.recording.status,
+            "include": listed.include,
+            "redactions": listed.redactions,
+            "reason": listed.reason,
+            "hold_id": listed.hold_id,
+            "held": listed.hold_id in active,
         }
-        for review, recording, call_started in rows
+        for listed in sar.listed_recordings(session, item)
     ]
 
 
@@ -266,7 +257,7 @@ def _domain_error(exc: sar.AccessRequestError) -> ApiError:
 @bp.post("/access-requests")
 @require_roles(Role.RECORDS_OFFICER)
 def register_access_request():  # noqa: ANN201
-    """Register a request: find matching calls and hold their recordings at once."""
+    """Register a request: find matching calls and hold them (every recording of them) at once."""
     new = _new_request(json_body())
     session = request_session()
     try:
@@ -567,9 +558,13 @@ _REQUEST = {
     "type": "object",
     "description": (
         "A subject access request. `due_date` is null while identity is pending; `flag` is "
-        "`overdue`, `due_soon` (within 7 days) or null. The detail view adds `recordings` "
-        "(each with `include`, `redactions`, `reason`, `hold_id`, `held`) and "
-        "`fulfilment_blocker` (why it cannot be fulfilled yet, or null)."
+        "`overdue`, `due_soon` (within 7 days) or null. Registration holds every matching "
+        "call, so every recording of it, including one that reaches us later. The detail view "
+        "adds `recordings`: every recording of those calls, a late one included (until "
+        "reviewed: `include` true, no redactions), each with `include`, `redactions`, "
+        "`reason`, `hold_id` (the request's hold covering it, on its call) and `held` (that "
+        "hold is in force); and `fulfilment_blocker` (why it cannot be fulfilled yet, or "
+        "null). The list view adds `recording_count`."
     ),
     "properties": {
         "id": {"type": "integer"},
@@ -606,12 +601,12 @@ def _body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
 OPENAPI_PATHS = {
     "/api/access-requests": {
         "post": {
-            "summary": "Register a subject access request; holds its recordings at once",
+            "summary": "Register a subject access request; holds its calls at once",
             "description": "Records officers. A third party's request can be registered "
             "without authority but not fulfilled until authority and evidence are recorded.",
             "requestBody": _body(_NEW_REQUEST),
             "responses": {
-                "201": _json(_REQUEST, "The request, with the recordings found and held"),
+                "201": _json(_REQUEST, "The request, with the recordings of the calls held"),
                 **error_responses(400, 401, 403, 413, 422),
             },
         },

@@ -3,6 +3,7 @@
 from app.models.access_requests import (
     AccessPackage,
     AccessRequest,
+    AccessRequestCall,
     AccessRequestRecording,
     Authority,
     PackageState,
@@ -20,6 +21,7 @@ from app.models.staff import AdvisorStatus, ApiToken, Role, Staff
 __all__ = [
     "AccessPackage",
     "AccessRequest",
+    "AccessRequestCall",
     "AccessRequestRecording",
     "Authority",
     "PackageState",

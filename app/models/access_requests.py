@@ -94,6 +94,9 @@ class AccessRequest(Base):
     recordings: Mapped[list[AccessRequestRecording]] = relationship(
         back_populates="request", order_by="AccessRequestRecording.id"
     )
+    calls: Mapped[list[AccessRequestCall]] = relationship(
+        back_populates="request", order_by="AccessRequestCall.id"
+    )
 
     @property
     def reference(self) -> str:
@@ -101,8 +104,33 @@ class AccessRequest(Base):
         return f"SAR-{self.id:06d}"
 
 
+class AccessRequestCall(Base):
+    """A call a request matched when it was registered, and the hold the request put on it.
+
+    The hold covers every recording of the call, those we learn of later included, and those
+    recordings join the request's review list. Links of requests registered before calls were
+    held (added by migration 0006) have no hold: those requests held the recordings they found.
+    """
+
+    __tablename__ = "access_request_calls"
+    __table_args__ = (UniqueConstraint("access_request_id", "call_id", name="uq_arc_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    access_request_id: Mapped[int] = mapped_column(
+        ForeignKey("access_requests.id", ondelete="CASCADE")
+    )
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"))
+    hold_id: Mapped[int | None] = mapped_column(ForeignKey("legal_holds.id"))
+
+    request: Mapped[AccessRequest] = relationship(back_populates="calls")
+
+
 class AccessRequestRecording(Base):
-    """A recording a request found: included or not, the ranges to redact, its hold."""
+    """The officer's review of one of a request's recordings: included or not, what to redact.
+
+    Requests registered before calls were held also have one row for each recording they found
+    at registration, with the hold they placed on it (`hold_id`).
+    """
 
     __tablename__ = "access_request_recordings"
     __table_args__ = (UniqueConstraint("access_request_id", "recording_id", name="uq_arr_pair"),)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import pytest
 
@@ -38,9 +39,12 @@ def runtime(request, app, settings) -> Iterator[Runtime]:  # noqa: ANN001
 
 
 @pytest.fixture
-def local_runtime(app, settings) -> Iterator[Runtime]:  # noqa: ANN001
-    """The worker runtime on the app's local store only (for tests that need no S3)."""
-    value = Runtime(settings)
+def local_runtime(app, settings, app_twilio) -> Iterator[Runtime]:  # noqa: ANN001
+    """The worker runtime on the app's local store only (for tests that need no S3).
+
+    Twilio's REST API is the fake, for jobs that ingest or delete there.
+    """
+    value = Runtime(replace(settings, twilio_api_base_url=app_twilio.base_url))
     use_runtime(value)
     yield value
     use_runtime(None)

@@ -6,6 +6,9 @@ import io
 import secrets
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from app import auth
 from app.extensions import db
 from app.models import Call, Recording, RecordingStatus, Role, Staff
@@ -49,9 +52,13 @@ def store_recording(
     started_at: datetime,
     seconds: int = 6,
     wav: bytes | None = None,
+    call_sid: str | None = None,
 ) -> tuple[str, str]:
-    """A call from `number` and its stored, encrypted recording; returns (CallSid, RecordingSid)."""
-    call_sid, recording_sid = sid("CA"), sid("RE")
+    """A call from `number` and its stored, encrypted recording; returns (CallSid, RecordingSid).
+
+    With `call_sid`, the recording is of that existing call instead (one we learn of late).
+    """
+    existing, call_sid, recording_sid = call_sid, call_sid or sid("CA"), sid("RE")
     data_key = DataKey.generate()
     key = f"recordings/{started_at:%Y}/{started_at:%m}/{recording_sid}.enc"
     with runtime.storage.writer(key) as out:
@@ -60,16 +67,10 @@ def store_recording(
     stored = out.result
     runtime.storage.verify(stored.key, stored.size, stored.digest)
     with db.transaction() as session:
-        call = Call(
-            call_sid=call_sid,
-            from_number=number,
-            started_at=started_at,
-            ended_at=started_at + timedelta(seconds=seconds + 30),
-            duration_seconds=seconds + 30,
-            outcome="answered",
-        )
-        session.add(call)
-        session.flush()
+        if existing is None:
+            call = add_call(session, number, started_at, seconds=seconds + 30, call_sid=call_sid)
+        else:
+            call = session.scalars(select(Call).where(Call.call_sid == existing)).one()
         session.add(
             Recording(
                 recording_sid=recording_sid,
@@ -90,6 +91,33 @@ def store_recording(
             )
         )
     return call_sid, recording_sid
+
+
+def add_call(
+    session: Session,
+    number: str | None,
+    started_at: datetime,
+    seconds: int = 60,
+    call_sid: str | None = None,
+) -> Call:
+    """A finished call from `number`, without any recording yet."""
+    call = Call(
+        call_sid=call_sid or sid("CA"),
+        from_number=number,
+        started_at=started_at,
+        ended_at=started_at + timedelta(seconds=seconds),
+        duration_seconds=seconds,
+        outcome="answered",
+    )
+    session.add(call)
+    session.flush()
+    return call
+
+
+def call_from(number: str | None, started_at: datetime) -> str:
+    """`add_call` in its own transaction; returns the CallSid."""
+    with db.transaction() as session:
+        return add_call(session, number, started_at).call_sid
 
 
 def staff_headers(role: Role, email: str) -> dict[str, str]:

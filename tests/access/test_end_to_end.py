@@ -65,8 +65,8 @@ def test_request_to_close(client, officer, runtime, recordings):
     rid = request["id"]
     assert [r["recording_sid"] for r in request["recordings"]] == [first, second]
     holds = rows(LegalHold, LegalHold.released_at.is_(None))
-    mine = {one(Recording, Recording.recording_sid == s).id for s in (first, second)}
-    assert {h.recording_id for h in holds} == mine
+    mine = {one(Recording, Recording.recording_sid == s).call_id for s in (first, second)}
+    assert {h.call_id for h in holds} == mine  # the calls: their later recordings too
     assert {h.kind for h in holds} == {"access_request"} and len(holds) == 2
     assert {h.reference for h in holds} == {request["reference"]}
     assert all(r["held"] for r in request["recordings"])

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.models import AccessRequest, LegalHold, Role
-from tests.access.support import staff_headers, store_recording
-from tests.db import count
+from app.models import AccessRequest, Call, LegalHold, Role
+from tests.access.support import call_from, staff_headers, store_recording
+from tests.db import count, one, rows
 from workers.runtime import Runtime, use_runtime
 
 NUMBER = "07700 900123"
@@ -249,6 +249,43 @@ def test_matching_uses_london_dates_and_normalised_numbers(client, officer, runt
     assert [r["recording_sid"] for r in request["recordings"]] == [inside]
     assert request["phone_numbers"] == [E164]
     assert count(LegalHold, LegalHold.released_at.is_(None)) == 1
+
+
+def test_registration_holds_each_matching_call_recorded_or_not(client, officer):
+    calls = {
+        "inside": call_from(E164, datetime(2026, 7, 11, 9, tzinfo=UTC)),
+        "last_day": call_from(E164, datetime(2026, 7, 12, 22, 59, tzinfo=UTC)),  # 23:59 BST
+        "day_before": call_from(E164, datetime(2026, 7, 10, 22, 59, tzinfo=UTC)),
+        "day_after": call_from(E164, datetime(2026, 7, 12, 23, 0, tzinfo=UTC)),  # 13 Jul BST
+        "other_number": call_from("+447700900999", datetime(2026, 7, 11, 9, tzinfo=UTC)),
+        "withheld": call_from(None, datetime(2026, 7, 11, 9, tzinfo=UTC)),
+    }
+    request = created(client, officer, date_from="2026-07-11", date_to="2026-07-12")
+    assert request["recordings"] == []  # none of them has a recording yet
+    holds = rows(LegalHold)
+    held = {one(Call, Call.id == h.call_id).call_sid for h in holds}
+    assert held == {calls["inside"], calls["last_day"]}
+    assert {(h.kind, h.reference, h.recording_id, h.number, h.released_at) for h in holds} == {
+        ("access_request", request["reference"], None, None, None)
+    }
+
+
+def test_registration_holds_a_call_once_whatever_its_recordings(client, officer, runtime):
+    call_sid, _ = store_recording(
+        runtime, number=E164, started_at=datetime(2026, 11, 2, tzinfo=UTC)
+    )
+    store_recording(
+        runtime, number=None, started_at=datetime(2026, 11, 2, tzinfo=UTC), call_sid=call_sid
+    )
+    request = created(client, officer)
+    assert len(request["recordings"]) == 2
+    (hold,) = rows(LegalHold)
+    assert hold.call_id == one(Call, Call.call_sid == call_sid).id
+    assert [r["hold_id"] for r in request["recordings"]] == [hold.id, hold.id]
+    assert all(r["held"] for r in request["recordings"])
+    closed = client.post(f"{URL}/{request['id']}/close", headers=officer).json
+    assert [r["held"] for r in closed["recordings"]] == [False, False]
+    assert one(LegalHold).released_at is not None
 
 
 # --- review ---------------------------------------------------------------------------------

@@ -255,7 +255,7 @@ def assert_recordings_intact_and_held(runtime, sids: list[str]) -> None:
         assert recording.status == "stored" and recording.wrapped_key is not None
         runtime.storage.verify(recording.storage_key, recording.size_bytes, recording.sha256)
     holds = rows(LegalHold, LegalHold.released_at.is_(None))
-    assert sorted(h.recording_id for h in holds) == sorted(r.id for r in recordings)
+    assert sorted(h.call_id for h in holds) == sorted(r.call_id for r in recordings)
     assert {h.kind for h in holds} == {"access_request"}
 
 

@@ -173,7 +173,7 @@ def test_subject_access_request_keeps_a_pending_recordings_only_copy(retention_r
             actor=OFFICER,
             now=T0 - 2 * DAY,
         )
-        assert len(request.recordings) == 1
+        assert len(access_requests.listed_recordings(session, request)) == 1
     run_retention(now=T0)
     assert app_twilio.deleted_recordings == {}
     assert one(Recording).status == RecordingStatus.PENDING
