@@ -45,6 +45,7 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
         url,
         isolation_level="AUTOCOMMIT",
         pool_reset_on_return=None,
+        skip_autocommit_rollback=True,  # no rollback() call on a connection that has no transaction
         pool_size=5,
         max_overflow=10,
         connect_args={"options": "-c synchronous_commit=off"},

@@ -1,5 +1,8 @@
 """SPEC §11: the incoming-call webhook against a bare Flask endpoint, both under gunicorn ×2.
 
+Both servers run as the Procfile runs the web process (2 workers × 4 threads; override with
+BENCH_APP_GUNICORN), so the ratio measures our code, not a difference of server settings.
+
 Throughput: wrk (closed loop, 1 thread, 16 connections) on each server in turn, in alternating
 rounds so that whatever else the machine is doing weighs on both; the ratio is the median of the
 rounds' ratios. The app's requests are signed and each has a new CallSid (so every request
@@ -162,7 +165,7 @@ def main() -> None:
         per_round = 4000 * ROUND_S  # more than a round sends: every request is a new call
         pairs = signed_requests(base, per_round * ROUNDS + 3 * RATE * DURATION_S)
         with (
-            gunicorn("bench.bare_app:app", {}) as bare_port,
+            gunicorn("bench.bare_app:app", {}, extra=APP_WORKERS) as bare_port,
             gunicorn("wsgi:app", {**env, "PUBLIC_BASE_URL": base}, port=port, extra=APP_WORKERS),
         ):
             warm_up(bare_port, pairs[-100:])
