@@ -36,7 +36,8 @@ def scratch_postgres() -> Iterator[str]:
 def gunicorn(
     app: str, env: dict[str, str], workers: int = 2, port: int = 0, extra: tuple[str, ...] = ()
 ) -> Iterator[int]:
-    """gunicorn with sync workers on 127.0.0.1 (a free port unless given); yields the port."""
+    """gunicorn on 127.0.0.1 (a free port unless given), sync workers unless `extra` says
+    otherwise; yields the port."""
     port = port or free_port()
     exe = str(Path(sys.executable).with_name("gunicorn"))
     proc = subprocess.Popen(  # noqa: S603
@@ -48,6 +49,7 @@ def gunicorn(
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            *extra,
             app,
         ],
         cwd=ROOT,
