@@ -37,6 +37,7 @@ class CallSimulator:
     started: float = field(default_factory=time.monotonic)
     echo: bool = True
     heard: list[str] = field(default_factory=list)
+    hold_seconds: float = 0.0  # real time between waitUrl polls (Twilio's hold music)
 
     def say(self, line: str) -> None:
         """Note what the caller hears or does."""
@@ -119,6 +120,8 @@ class CallSimulator:
         self.say(f"⏳ caller waits in queue {verb.text}")
         enqueued = time.monotonic()
         for position in range(WAIT_POLLS, 0, -1):
+            if position < WAIT_POLLS:
+                time.sleep(self.hold_seconds)
             waited = str(int(time.monotonic() - enqueued))
             hold = self.post(
                 verb.get("waitUrl", ""),
@@ -250,7 +253,14 @@ def _wrap(child: ET.Element) -> ET.Element:
 @click.option("--url", "base_url", default=None, help="The running app (default PUBLIC_BASE_URL).")
 @click.option("--from", "from_number", default="+447700900123", show_default=True)
 @click.option("--digits", "--keys", "digits", default="", help="Keys to press in order, e.g. '*1'.")
-def simulate_call(base_url: str | None, from_number: str, digits: str) -> None:
+@click.option(
+    "--hold",
+    "hold_seconds",
+    default=0.0,
+    type=click.FloatRange(0, 300),
+    help="Seconds a waiting caller really holds between queue polls (time to free an advisor).",
+)
+def simulate_call(base_url: str | None, from_number: str, digits: str, hold_seconds: float) -> None:
     """Phone the running app exactly as Twilio would and print what the caller hears."""
     settings = current_app.config["SETTINGS"]
     simulator = CallSimulator(
@@ -260,6 +270,7 @@ def simulate_call(base_url: str | None, from_number: str, digits: str) -> None:
         watch_recording=_wait_for_recording,
         from_number=from_number,
         keys=deque(digits),
+        hold_seconds=hold_seconds,
     )
     try:
         simulator.run()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 
-from app.models import Call, CallLeg, Staff
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Call, CallLeg, Staff, utcnow
 from app.simulator import CallSimulator
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.db import count, one
@@ -47,7 +51,7 @@ class PatientCaller(CallSimulator):
         return super().post(url, **params)
 
 
-def test_simulated_caller_who_waits_follows_the_waiturl_redirect_to_the_advisor(live_app, app):
+def test_simulated_caller_who_waits_leaves_the_queue_for_the_advisor(live_app, app):
     sim = PatientCaller(
         base_url=live_app,
         auth_token=AUTH_TOKEN,
@@ -59,6 +63,7 @@ def test_simulated_caller_who_waits_follows_the_waiturl_redirect_to_the_advisor(
     sim.run()
     heard = "\n".join(sim.heard)
     assert "⏳ caller waits in queue adult_social_care" in heard
+    assert "(caller leaves the queue)" in heard
     assert "📞 dialling client:amy (recorded)" in heard
     call = one(Call)
     assert (call.outcome, call.routing_state) == ("answered", "done")
@@ -74,3 +79,23 @@ def test_staff_create_refuses_a_bad_endpoint(runner):
     args = ["staff", "create", "x@x.gov.uk", "--role", "advisor", "--endpoint", "amy"]
     result = runner.invoke(args=args)
     assert result.exit_code != 0 and "endpoint" in result.output
+
+
+def set_available(email: str) -> None:
+    """What `staff status EMAIL available` does, from another thread (no second CLI runner)."""
+    with db.transaction() as session:
+        staff = session.scalar(select(Staff).where(Staff.email == email))
+        staff.status, staff.status_changed_at = "available", utcnow()
+
+
+def test_a_holding_caller_is_connected_once_an_advisor_is_set_available(live_app, runner):
+    create_advisor(runner, "amy@x.gov.uk", "adult_social_care", "client:amy")
+    assert runner.invoke(args=["staff", "status", "amy@x.gov.uk", "offline"]).exit_code == 0
+    freed = threading.Timer(1.0, set_available, args=("amy@x.gov.uk",))
+    freed.start()
+    args = ["simulate-call", "--url", live_app, "--digits", "1", "--hold", "1.5"]
+    result = runner.invoke(args=args)
+    freed.join()
+    assert result.exit_code == 0, result.output
+    assert "⏳ caller waits in queue adult_social_care" in result.output
+    assert "📞 dialling client:amy (recorded)" in result.output
