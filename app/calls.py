@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, TextClause, bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.db import insert_ignoring_duplicates
+from app.db import Database
 from app.models import Call, OptOutSource, Outcome
 from app.phone import to_e164
 
@@ -49,7 +51,7 @@ def open_call(
 
 
 def record_incoming(
-    connection: Connection,
+    database: Database,
     call_sid: str,
     from_raw: str | None,
     to_raw: str | None,
@@ -57,30 +59,62 @@ def record_incoming(
     *,
     out_of_hours: bool,
 ) -> None:
-    """The incoming-call webhook's write: one prebuilt INSERT … ON CONFLICT DO NOTHING.
+    """The incoming-call webhook's write, committed before the webhook answers.
 
-    A single statement, so it can run in autocommit (one round trip). A repeated webhook
-    inserts nothing; an out-of-hours repeat still marks the outcome.
+    One prebuilt upsert, run in autocommit and grouped with the new calls other threads of this
+    process are writing at the same moment (one round trip for all of them). A repeated
+    webhook changes nothing, except that an out-of-hours repeat still marks the outcome.
     """
-    outcome = Outcome.OUT_OF_HOURS if out_of_hours else None
-    inserted = insert_ignoring_duplicates(
-        connection,
-        Call.__table__,  # type: ignore[arg-type]
-        {
-            "call_sid": call_sid,
-            "from_number": to_e164(from_raw),
-            "to_number": to_e164(to_raw),
-            "started_at": now,
-            "recording_opted_out": False,
-            "outcome": outcome,
-        },
+    row = {
+        "call_sid": call_sid,
+        "from_number": to_e164(from_raw),
+        "to_number": to_e164(to_raw),
+        "started_at": now,
+        "recording_opted_out": False,
+        "outcome": Outcome.OUT_OF_HOURS if out_of_hours else None,
+    }
+    database.grouped("calls.incoming", _write_incoming).submit(row)
+
+
+_INCOMING = ("call_sid", "from_number", "to_number", "started_at", "recording_opted_out", "outcome")
+
+
+def _write_incoming(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    by_sid: dict[str, dict[str, Any]] = {}
+    for row in rows:  # one row a call: a statement must not touch the same row twice
+        kept = by_sid.setdefault(row["call_sid"], row)
+        if kept["outcome"] is None:
+            kept["outcome"] = row["outcome"]
+    params = {
+        f"{name}_{n}": row[name] for n, row in enumerate(by_sid.values()) for name in _INCOMING
+    }
+    connection.execute(_incoming_upsert(len(by_sid)), params)
+
+
+@cache
+def _incoming_upsert(rows: int) -> TextClause:
+    """One multi-row statement, so one commit for the lot (executemany commits each row).
+
+    Written out (the same on PostgreSQL and SQLite) because SQLAlchemy compiles a multi-row
+    INSERT afresh each time; a text clause is compiled once per row count.
+    """
+    columns = Call.__table__.c
+    values = ", ".join(
+        "(" + ", ".join(f":{name}_{n}" for name in _INCOMING) + ")" for n in range(rows)
     )
-    if not inserted and out_of_hours:
-        connection.execute(
-            update(Call)
-            .where(Call.call_sid == call_sid, Call.outcome.is_(None))
-            .values(outcome=Outcome.OUT_OF_HOURS)
+    # Only our own column names and a row count go into the text; every value is bound.
+    statement = text(
+        f"INSERT INTO calls ({', '.join(_INCOMING)}) VALUES {values} "  # noqa: S608
+        "ON CONFLICT (call_sid) DO UPDATE SET outcome = excluded.outcome "
+        "WHERE calls.outcome IS NULL AND excluded.outcome IS NOT NULL"
+    )
+    return statement.bindparams(
+        *(
+            bindparam(f"{name}_{n}", type_=columns[name].type)
+            for n in range(rows)
+            for name in _INCOMING
         )
+    )
 
 
 def find_call(session: Session, call_sid: str) -> Call | None:

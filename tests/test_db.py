@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from datetime import UTC, datetime
+
 import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from app import calls
+from app.db import GroupCommit
 from app.extensions import db
 from app.models import Call
-from tests.db import rows
+from tests.db import one, rows
 from tests.fixtures.servers import PG_ADMIN_URL
 from tests.twiml import parse, verbs
+
+CALL = "CA" + "5" * 32
 
 
 def test_only_the_fast_path_skips_waiting_for_the_disk(app, database_url):
@@ -62,3 +70,69 @@ def test_fast_writes_do_not_retry_other_errors(app):
     with pytest.raises(DBAPIError):
         db.write_fast(work)
     assert calls == [1]
+
+
+def test_group_commit_writes_every_row_of_many_threads_in_fewer_round_trips():
+    batches: list[list[dict]] = []
+    started = threading.Event()
+
+    def write(rows):  # noqa: ANN001, ANN202
+        started.set()
+        time.sleep(0.01)  # a round trip: the other threads' rows gather meanwhile
+        batches.append(rows)
+
+    group = GroupCommit(write)
+    threads = [threading.Thread(target=group.submit, args=({"n": n},)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    written = sorted(row["n"] for batch in batches for row in batch)
+    assert written == list(range(16))  # each row once
+    assert len(batches) < 16
+
+
+def test_group_commit_hands_a_failed_write_to_every_row_of_its_batch_only():
+    calls = 0
+
+    def write(rows):  # noqa: ANN001, ANN202
+        nonlocal calls
+        calls += 1
+        if any(row.get("bad") for row in rows):
+            raise RuntimeError("database said no")
+
+    group = GroupCommit(write)
+    with pytest.raises(RuntimeError, match="database said no"):
+        group.submit({"bad": True})
+    group.submit({"bad": False})  # the next write is not poisoned
+    assert calls == 2
+
+
+@pytest.mark.parametrize("out_of_hours", [False, True])
+def test_incoming_call_rows_from_concurrent_webhooks_each_land_once(app, out_of_hours):
+    sids = ["CA" + f"{n:032x}" for n in range(12)] * 2  # every call's webhook repeated
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+    def webhook(sid: str) -> None:
+        calls.record_incoming(
+            db, sid, "07700 900123", "+441744676767", now, out_of_hours=out_of_hours
+        )
+
+    threads = [threading.Thread(target=webhook, args=(sid,)) for sid in sids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    landed = rows(Call)
+    assert sorted(c.call_sid for c in landed) == sorted(set(sids))
+    assert {(c.from_number, c.outcome) for c in landed} == {
+        ("+447700900123", "out_of_hours" if out_of_hours else None)
+    }
+
+
+def test_a_repeated_out_of_hours_webhook_still_marks_the_outcome(app):
+    now = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)
+    calls.record_incoming(db, CALL, "+447700900123", None, now, out_of_hours=False)
+    calls.record_incoming(db, CALL, "+447700900123", None, now, out_of_hours=True)
+    calls.record_incoming(db, CALL, "+447700900123", None, now, out_of_hours=False)
+    assert one(Call).outcome == "out_of_hours"

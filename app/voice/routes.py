@@ -85,15 +85,8 @@ def incoming_call() -> Response:
     now = _now()
     is_open = current_app.config["OPENING_HOURS"].is_open(now)
     # Not durable: every later webhook of this call carries From and To and recreates the row.
-    db.write_fast(
-        lambda connection: calls.record_incoming(
-            connection,
-            sid,
-            request.form.get("From"),
-            request.form.get("To"),
-            now,
-            out_of_hours=not is_open,
-        )
+    calls.record_incoming(
+        db, sid, request.form.get("From"), request.form.get("To"), now, out_of_hours=not is_open
     )
     if not is_open:
         return _fixed_xml("closed", lambda: twiml.closed(_settings()))
