@@ -6,9 +6,10 @@ request the document calls valid is never answered 422 for its shape.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request
 
@@ -16,6 +17,8 @@ from app.api.formats import DATE, DATE_TIME, PHONE, Text
 from app.db import MAX_ID
 from app.errors import ApiError
 from app.phone import to_e164
+
+T = TypeVar("T")
 
 
 def json_body() -> dict[str, Any]:
@@ -82,27 +85,26 @@ def phone_number(value: str, name: str) -> str:
 def day(body: dict[str, Any], name: str) -> date | None:
     """An optional YYYY-MM-DD date field, or 422."""
     raw = field(body, name, str, required=False)
-    if raw is None:
-        return None
-    try:
-        if DATE.admits(raw):
-            return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise ApiError(422, "invalid", f"'{name}': {DATE.description}, e.g. 2026-11-23.")
+    return _parsed(raw, name, DATE, date.fromisoformat, ", e.g. 2026-11-23")
 
 
 def moment_arg(name: str) -> datetime | None:
     """An optional RFC 3339 date-time query parameter, or 422."""
-    raw = request.args.get(name)
+    return _parsed(request.args.get(name), name, DATE_TIME, datetime.fromisoformat)
+
+
+def _parsed(
+    raw: str | None, name: str, rule: Text, parse: Callable[[str], T], hint: str = ""
+) -> T | None:
+    """`parse(raw)` when `raw` matches `rule` and parses; None when absent; else 422."""
     if raw is None:
         return None
     try:
-        if DATE_TIME.admits(raw):
-            return datetime.fromisoformat(raw)
+        if rule.admits(raw):
+            return parse(raw)
     except ValueError:
         pass
-    raise ApiError(422, "invalid", f"'{name}': {DATE_TIME.description}.")
+    raise ApiError(422, "invalid", f"'{name}': {rule.description}{hint}.")
 
 
 def text_arg(name: str, rule: Text) -> str | None:
