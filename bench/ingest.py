@@ -26,9 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.fixtures.s3 import REGION, s3_env  # noqa: E402
+
 ACCOUNT_SID = "AC" + "b" * 32
 AUTH_TOKEN = "bench-token"  # noqa: S105
-BUCKET, REGION = "bench", "eu-west-2"
+BUCKET = "bench"
 MiB = 1024 * 1024
 
 
@@ -66,11 +68,7 @@ def environment(work: Path, s3_url: str, twilio_url: str) -> dict[str, str]:
         "APP_ENV": "bench",
         "INSTANCE_DIR": str(work / "instance"),
         "DATABASE_URL": f"sqlite:///{work / 'bench.db'}",
-        "STORAGE_URL": f"s3://{BUCKET}/recordings",
-        "S3_ENDPOINT_URL": s3_url,
-        "AWS_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        **s3_env(s3_url, BUCKET),
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_API_BASE_URL": twilio_url,

@@ -53,11 +53,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import gunicorn, scratch_postgres  # noqa: E402
+from tests.fixtures.s3 import REGION, s3_env  # noqa: E402
 from tests.fixtures.servers import RedisServer, free_port, wait_for_port  # noqa: E402
 
 ACCOUNT_SID = "AC" + "d" * 32
 AUTH_TOKEN = "load-bench-token"  # noqa: S105
-BUCKET, REGION = "load-bench", "eu-west-2"
+BUCKET = "load-bench"
 OPT_OUT_SHARE = 0.05
 MENU_KEYS = "12345"
 
@@ -206,11 +207,7 @@ def app_env(
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "OPENING_HOURS": "00:00-24:00",  # the bench may run at any hour
         "WRAP_UP_SECONDS": "1",  # the day is compressed ~840 times; a minute's wrap-up is gone
-        "STORAGE_URL": f"s3://{BUCKET}/recordings",
-        "S3_ENDPOINT_URL": s3_url,
-        "AWS_REGION": REGION,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        **s3_env(s3_url, BUCKET),
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_API_BASE_URL": twilio_url,
