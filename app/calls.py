@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, TextClause, bindparam, func, select, text
+from sqlalchemy import func, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.db import Database
+from app.db import Database, DriverUpsert
 from app.models import Call, OptOutSource, Outcome
 from app.phone import to_e164
 
@@ -76,45 +76,21 @@ def record_incoming(
     database.grouped("calls.incoming", _write_incoming).submit(row)
 
 
-_INCOMING = ("call_sid", "from_number", "to_number", "started_at", "recording_opted_out", "outcome")
+_INCOMING = DriverUpsert(
+    Call.__table__,
+    ("call_sid", "from_number", "to_number", "started_at", "recording_opted_out", "outcome"),
+    "ON CONFLICT (call_sid) DO UPDATE SET outcome = excluded.outcome "
+    "WHERE calls.outcome IS NULL AND excluded.outcome IS NOT NULL",
+)
 
 
-def _write_incoming(connection: Connection, rows: list[dict[str, Any]]) -> None:
+def _write_incoming(connection: Any, dialect: Dialect, rows: list[dict[str, Any]]) -> None:
     by_sid: dict[str, dict[str, Any]] = {}
     for row in rows:  # one row a call: a statement must not touch the same row twice
         kept = by_sid.setdefault(row["call_sid"], row)
         if kept["outcome"] is None:
             kept["outcome"] = row["outcome"]
-    params = {
-        f"{name}_{n}": row[name] for n, row in enumerate(by_sid.values()) for name in _INCOMING
-    }
-    connection.execute(_incoming_upsert(len(by_sid)), params)
-
-
-@cache
-def _incoming_upsert(rows: int) -> TextClause:
-    """One multi-row statement, so one commit for the lot (executemany commits each row).
-
-    Written out (the same on PostgreSQL and SQLite) because SQLAlchemy compiles a multi-row
-    INSERT afresh each time; a text clause is compiled once per row count.
-    """
-    columns = Call.__table__.c
-    values = ", ".join(
-        "(" + ", ".join(f":{name}_{n}" for name in _INCOMING) + ")" for n in range(rows)
-    )
-    # Only our own column names and a row count go into the text; every value is bound.
-    statement = text(
-        f"INSERT INTO calls ({', '.join(_INCOMING)}) VALUES {values} "  # noqa: S608
-        "ON CONFLICT (call_sid) DO UPDATE SET outcome = excluded.outcome "
-        "WHERE calls.outcome IS NULL AND excluded.outcome IS NOT NULL"
-    )
-    return statement.bindparams(
-        *(
-            bindparam(f"{name}_{n}", type_=columns[name].type)
-            for n in range(rows)
-            for name in _INCOMING
-        )
-    )
+    _INCOMING.execute(connection, dialect, list(by_sid.values()))
 
 
 def find_call(session: Session, call_sid: str) -> Call | None:

@@ -14,7 +14,8 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import IntegerConverter
 
@@ -114,31 +115,46 @@ class Database:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             yield conn
 
-    def write_fast(self, work: Callable[[Connection], T]) -> T:
-        """Run an idempotent `work` in autocommit on the non-durable engine (see `make_engine`).
+    def write_fast(self, work: Callable[[Any, Dialect], T]) -> T:
+        """Run an idempotent `work(driver_connection, dialect)` on the non-durable engine.
 
-        That pool skips the ping before each checkout (a round trip per request); when the
-        server has dropped a pooled connection (a restart), SQLAlchemy empties the pool and
-        `work` runs once more on a new connection.
+        `work` gets the driver's own connection (psycopg's, in autocommit; sqlite3's, committed
+        when `work` returns), not a SQLAlchemy Connection: for a statement
+        the hot path runs on every call, SQLAlchemy's execution machinery costs more CPU than
+        the driver and the database together (see `DriverUpsert`). That pool skips the ping
+        before each checkout; when the server has dropped a connection (a restart), the pool is
+        emptied and `work` runs once more on a new connection. Other errors are raised as the
+        driver raised them.
         """
-        try:
-            with self.autocommit(durable=False) as connection:
-                return work(connection)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-        with self.autocommit(durable=False) as connection:
-            return work(connection)
+        engine = self._autocommit_engine(durable=False)
+        for attempt in (1, 2):
+            pooled = engine.raw_connection()
+            try:
+                result = work(pooled.driver_connection, engine.dialect)
+                pooled.commit()  # sqlite3 opened a transaction; psycopg in autocommit: nothing
+            except engine.dialect.loaded_dbapi.Error as exc:
+                if attempt == 2 or not engine.dialect.is_disconnect(
+                    exc, pooled.dbapi_connection, None
+                ):
+                    pooled.close()
+                    raise
+                pooled.invalidate(exc)
+                engine.dispose()  # its other connections died with the server's restart too
+                continue
+            pooled.close()
+            return result
+        raise AssertionError("unreachable")
 
     def grouped(
-        self, name: str, write: Callable[[Connection, list[dict[str, Any]]], None]
+        self, name: str, write: Callable[[Any, Dialect, list[dict[str, Any]]], None]
     ) -> GroupCommit:
-        """The `GroupCommit` called `name`: `write` runs on the fast engine (see `write_fast`)."""
+        """The `GroupCommit` called `name`: `write(driver_connection, dialect, rows)` runs on
+        the fast engine (see `write_fast`)."""
         group = self._groups.get(name)
         if group is None:
             with self._groups_lock:
                 group = self._groups.setdefault(
-                    name, GroupCommit(lambda rows: self.write_fast(lambda c: write(c, rows)))
+                    name, GroupCommit(lambda rows: self.write_fast(lambda c, d: write(c, d, rows)))
                 )
         return group
 
@@ -214,6 +230,52 @@ class _Row:
         self.values = values
         self.done = False
         self.error: BaseException | None = None
+
+
+class DriverUpsert:
+    """INSERT … ON CONFLICT of one or more rows, run on the driver's own connection.
+
+    For the incoming-call webhook, which every call hits first: SQLAlchemy's statement
+    execution costs about 0.2 ms of CPU a statement (measured in-process), the driver's
+    about 0.1 ms. The statement text is written once per dialect and row count; each value
+    goes through its column's own SQLAlchemy bind processor, so what lands is exactly what
+    the ORM would have written (UTC datetimes, for one).
+    """
+
+    def __init__(self, table: Table, columns: tuple[str, ...], on_conflict: str) -> None:
+        self._table = table
+        self._columns = columns
+        self._on_conflict = on_conflict
+        self._statements: dict[tuple[str, int], str] = {}
+        self._processors: dict[str, list[Callable[[Any], Any] | None]] = {}
+
+    def execute(self, connection: Any, dialect: Dialect, rows: list[dict[str, Any]]) -> None:
+        """Write `rows` in one statement (one commit for the lot)."""
+        key = (dialect.name, len(rows))
+        statement = self._statements.get(key)
+        if statement is None:
+            statement = self._statements.setdefault(key, self._statement(dialect, len(rows)))
+        processors = self._processors.get(dialect.name)
+        if processors is None:
+            processors = self._processors.setdefault(
+                dialect.name,
+                [self._table.c[name].type.bind_processor(dialect) for name in self._columns],
+            )
+        values = [
+            row[name] if process is None else process(row[name])
+            for row in rows
+            for name, process in zip(self._columns, processors, strict=True)
+        ]
+        connection.execute(statement, values)
+
+    def _statement(self, dialect: Dialect, rows: int) -> str:
+        marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
+        one_row = "(" + ", ".join([marker] * len(self._columns)) + ")"
+        # Only our own table and column names and a row count go into the text; values are bound.
+        return (
+            f"INSERT INTO {self._table.name} ({', '.join(self._columns)}) "  # noqa: S608
+            f"VALUES {', '.join([one_row] * rows)} {self._on_conflict}"
+        )
 
 
 def insert_for(dialect: str) -> Callable[[Table], Insert]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime
@@ -9,7 +10,6 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 
 from app import calls
 from app.db import GroupCommit
@@ -63,13 +63,42 @@ def test_fast_writes_survive_a_dropped_connection_without_pinging(twilio_post, a
 def test_fast_writes_do_not_retry_other_errors(app):
     calls = []
 
-    def work(connection):  # noqa: ANN001, ANN202
+    def work(connection, _dialect):  # noqa: ANN001, ANN202
         calls.append(1)
-        connection.execute(text("SELECT * FROM no_such_table"))
+        connection.execute("SELECT * FROM no_such_table")
 
-    with pytest.raises(DBAPIError):
+    with pytest.raises((psycopg.Error, sqlite3.Error)):
         db.write_fast(work)
     assert calls == [1]
+
+
+def test_fast_writes_on_the_driver_connection_are_committed(app, database_url):
+    def work(connection, dialect):  # noqa: ANN001, ANN202
+        if dialect.name == "postgresql":
+            assert connection.autocommit
+            assert connection.execute("SHOW synchronous_commit").fetchone() == ("off",)
+        connection.execute(
+            "INSERT INTO calls (call_sid, started_at, recording_opted_out) VALUES "
+            + ("(%s, now(), false)" if dialect.name == "postgresql" else "(?, '2026-11-23', 0)"),
+            (CALL,),
+        )
+
+    db.write_fast(work)
+    assert one(Call).call_sid == CALL  # visible to another connection: committed
+
+
+def test_incoming_rows_written_by_the_driver_read_back_as_the_orm_writes_them(app):
+    """The driver path binds through the columns' SQLAlchemy types: aware UTC in and out."""
+    from zoneinfo import ZoneInfo
+
+    london = datetime(2026, 7, 1, 9, 30, 15, 123456, tzinfo=ZoneInfo("Europe/London"))
+    calls.record_incoming(db, CALL, "07700 900123", "01744 676767", london, out_of_hours=True)
+    call = one(Call)
+    assert call.started_at == london
+    assert call.started_at.tzinfo is not None
+    assert call.started_at.utcoffset().total_seconds() == 0
+    assert (call.from_number, call.to_number) == ("+447700900123", "+441744676767")
+    assert (call.outcome, call.recording_opted_out) == ("out_of_hours", False)
 
 
 def test_group_commit_writes_every_row_of_many_threads_in_fewer_round_trips():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from app.models import Call
 from tests.conftest import PUBLIC_BASE_URL, sign
@@ -70,3 +71,30 @@ def test_signature_covers_the_query_string(client, app):
         headers={"X-Twilio-Signature": signed_for_attempt_1},
     )
     assert (ok.status_code, replayed.status_code) == (200, 403)
+
+
+def test_a_signature_over_the_url_with_its_default_port_is_accepted(client):
+    """Twilio signs some requests with the port written out (https://host:443/…)."""
+    assert PUBLIC_BASE_URL.startswith("https://") and PUBLIC_BASE_URL.count(":") == 1
+    form = {"CallSid": SID}
+    signature = sign(PUBLIC_BASE_URL + ":443/twilio/voice", form)
+    reply = client.post("/twilio/voice", data=form, headers={"X-Twilio-Signature": signature})
+    assert reply.status_code == 200
+
+
+def test_every_value_of_a_repeated_parameter_is_covered(client, app):
+    """Twilio signs each value of a repeated parameter; changing any one of them is forged."""
+    signed = sign(
+        PUBLIC_BASE_URL + "/twilio/voice", MultiDict([("CallSid", SID), ("X", "a"), ("X", "b")])
+    )
+    ok = client.post(
+        "/twilio/voice",
+        data=MultiDict([("CallSid", SID), ("X", "a"), ("X", "b")]),
+        headers={"X-Twilio-Signature": signed},
+    )
+    forged = client.post(
+        "/twilio/voice",
+        data=MultiDict([("CallSid", "CA" + "d" * 32), ("X", "a"), ("X", "c")]),
+        headers={"X-Twilio-Signature": signed},
+    )
+    assert (ok.status_code, forged.status_code) == (200, 403)
