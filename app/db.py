@@ -187,49 +187,57 @@ class GroupCommit:
 
     A thread hands in its row and waits until it is committed (or the write failed, which it
     then raises, as if it had written alone). Whoever finds no write under way writes every
-    row waiting at that moment in one round trip; rows arriving meanwhile wait for the next.
-    Under load that is one round trip for several requests instead of one each; alone, a row
-    is written at once.
+    row waiting at that moment in one round trip; rows arriving meanwhile wait for the next,
+    which the first of them writes when woken. Under load that is one round trip for several
+    requests instead of one each; alone, a row is written at once. A finished write wakes only
+    the threads it concerns (its rows' and the next writer), not every waiting thread.
     """
 
     def __init__(self, write: Callable[[list[dict[str, Any]]], None]) -> None:
         self._write = write
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._waiting: list[_Row] = []
         self._writing = False
 
     def submit(self, values: dict[str, Any]) -> None:
         """Write `values` (with whatever else is waiting); return once committed."""
         row = _Row(values)
-        with self._changed:
+        with self._lock:
             self._waiting.append(row)
-            while self._writing and not row.done:
-                self._changed.wait()
-            if not row.done:
-                self._writing = True
+            leads = not self._writing
+            self._writing = True
+        if not leads:
+            row.wake.acquire()  # released when its batch is written or when it is to write next
+        if not row.done:  # this thread writes: every row waiting now, its own first
+            with self._lock:
                 batch, self._waiting = self._waiting, []
-        if not row.done:
             error: BaseException | None = None
             try:
                 self._write([r.values for r in batch])
             except BaseException as exc:  # noqa: BLE001  (handed to every writer of the batch)
                 error = exc
-            with self._changed:
-                for r in batch:
-                    r.done, r.error = True, error
-                self._writing = False
-                self._changed.notify_all()
+            with self._lock:
+                following = self._waiting[0] if self._waiting else None
+                self._writing = following is not None
+            for r in batch:
+                r.done, r.error = True, error
+                if r is not row:
+                    r.wake.release()
+            if following is not None:
+                following.wake.release()
         if row.error is not None:
             raise row.error
 
 
 class _Row:
-    __slots__ = ("done", "error", "values")
+    __slots__ = ("done", "error", "values", "wake")
 
     def __init__(self, values: dict[str, Any]) -> None:
         self.values = values
         self.done = False
         self.error: BaseException | None = None
+        self.wake = threading.Lock()
+        self.wake.acquire()
 
 
 class DriverUpsert:

@@ -1,7 +1,8 @@
 """SPEC §11: the incoming-call webhook against a bare Flask endpoint, both under gunicorn ×2.
 
-Both servers run as the Procfile runs the web process (2 workers × 4 threads; override with
-BENCH_APP_GUNICORN), so the ratio measures our code, not a difference of server settings.
+Both servers run as the Procfile runs the web process (2 workers, the Procfile's default threads;
+override with BENCH_APP_GUNICORN), so the ratio measures our code, not a difference of server
+settings.
 
 Throughput: wrk (closed loop, 1 thread, 16 connections) on each server in turn, in alternating
 rounds so that whatever else the machine is doing weighs on both; the ratio is the median of the
@@ -35,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from app.db import upgrade  # noqa: E402
-from bench.common import free_port, gunicorn, require, scratch_postgres  # noqa: E402
+from bench.common import ROOT, free_port, gunicorn, require, scratch_postgres  # noqa: E402
 
 TOKEN = "bench-auth-token"  # noqa: S105
 DURATION_S = int(os.environ.get("BENCH_SECONDS", "10"))  # the open-loop latency run
@@ -43,7 +44,11 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 ROUND_S = int(os.environ.get("BENCH_ROUND_SECONDS", "4"))
 RATE = 200
 # The product as the Procfile runs it: 2 processes, each with threads to overlap database waits.
-APP_WORKERS = tuple(os.environ.get("BENCH_APP_GUNICORN", "--threads 4").split())
+PROCFILE_THREADS = re.search(r"WEB_THREADS:-(\d+)", (ROOT / "Procfile").read_text())
+assert PROCFILE_THREADS, "the Procfile's web process names its default threads"  # noqa: S101
+APP_WORKERS = tuple(
+    os.environ.get("BENCH_APP_GUNICORN", f"--threads {PROCFILE_THREADS[1]}").split()
+)
 
 
 def signed_requests(base: str, count: int) -> list[tuple[str, str]]:
@@ -140,7 +145,7 @@ def measured_round(port: int, script: str, seconds: int) -> dict[str, Any]:
         result: dict[str, Any] = dict(run_wrk(port, script, seconds))
         timer.join()
         result["placement"] = placed
-        if len(placed) > 1:
+        if len(placed) != 1 or placed[0] == 1:  # sync workers keep no connection open
             break
         print(f"  (all connections in one worker {placed}: run again)")
     return result
