@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import PoolProxiedConnection
 from werkzeug.routing import IntegerConverter
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -29,7 +30,7 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
     `durable=False` (PostgreSQL) commits without waiting for the WAL to reach the disk: only
     for writes that a later request repeats anyway (a crash of the database server, not of
     ours, can lose the last fraction of a second of them). Its pool does not ping before each
-    checkout; `Database.write_fast` retries once on a fresh connection instead.
+    checkout; `FastWriter` retries once on a fresh connection instead.
     """
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
@@ -115,47 +116,24 @@ class Database:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             yield conn
 
-    def write_fast(self, work: Callable[[Any, Dialect], T]) -> T:
-        """Run an idempotent `work(driver_connection, dialect)` on the non-durable engine.
-
-        `work` gets the driver's own connection (psycopg's, in autocommit; sqlite3's, committed
-        when `work` returns), not a SQLAlchemy Connection: for a statement
-        the hot path runs on every call, SQLAlchemy's execution machinery costs more CPU than
-        the driver and the database together (see `DriverUpsert`). That pool skips the ping
-        before each checkout; when the server has dropped a connection (a restart), the pool is
-        emptied and `work` runs once more on a new connection. Other errors are raised as the
-        driver raised them.
-        """
-        engine = self._autocommit_engine(durable=False)
-        for attempt in (1, 2):
-            pooled = engine.raw_connection()
-            try:
-                result = work(pooled.driver_connection, engine.dialect)
-                pooled.commit()  # sqlite3 opened a transaction; psycopg in autocommit: nothing
-            except engine.dialect.loaded_dbapi.Error as exc:
-                if attempt == 2 or not engine.dialect.is_disconnect(
-                    exc, pooled.dbapi_connection, None
-                ):
-                    pooled.close()
-                    raise
-                pooled.invalidate(exc)
-                engine.dispose()  # its other connections died with the server's restart too
-                continue
-            pooled.close()
-            return result
-        raise AssertionError("unreachable")
+    def fast_writer(self) -> FastWriter:
+        """A writer holding its own connection of the non-durable engine (see `FastWriter`)."""
+        return FastWriter(self._autocommit_engine(durable=False))
 
     def grouped(
         self, name: str, write: Callable[[Any, Dialect, list[dict[str, Any]]], None]
     ) -> GroupCommit:
         """The `GroupCommit` called `name`: `write(driver_connection, dialect, rows)` runs on
-        the fast engine (see `write_fast`)."""
+        the group's own `FastWriter` (a group writes one batch at a time)."""
         group = self._groups.get(name)
         if group is None:
             with self._groups_lock:
-                group = self._groups.setdefault(
-                    name, GroupCommit(lambda rows: self.write_fast(lambda c, d: write(c, d, rows)))
-                )
+                group = self._groups.get(name)
+                if group is None:
+                    writer = self.fast_writer()
+                    group = self._groups[name] = GroupCommit(
+                        lambda rows: writer(lambda c, d: write(c, d, rows))
+                    )
         return group
 
     def _autocommit_engine(self, *, durable: bool) -> Engine:
@@ -180,6 +158,58 @@ class Database:
             raise
         finally:
             session.close()
+
+
+class FastWriter:
+    """Runs idempotent writes, one at a time, on one kept connection of the non-durable engine.
+
+    `work(driver_connection, dialect)` gets the driver's own connection, in autocommit (each
+    statement commits by itself: writes are one statement), not a SQLAlchemy Connection: for the
+    statement the hot path runs on every call, SQLAlchemy's execution machinery costs more CPU
+    than the driver and the database together (see `DriverUpsert`). The connection is kept
+    between writes, which saves a pool checkout and return each (measured: 0.025 ms of the
+    webhook's 0.39 ms of CPU). It is not pinged: when the server has dropped it (a restart),
+    `work` runs once more on a new connection. Other errors are raised as the driver raised
+    them; a connection that might be left in a transaction is rolled back or discarded.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._held: PoolProxiedConnection | None = None
+        self._lock = threading.Lock()  # one write at a time on the one connection
+
+    def __call__(self, work: Callable[[Any, Dialect], T]) -> T:
+        """Run `work` and commit; once more on a new connection if the old one was dropped."""
+        engine = self._engine
+        with self._lock:
+            for attempt in (1, 2):
+                if self._held is None:
+                    self._held = engine.raw_connection()
+                    if engine.dialect.name == "sqlite":  # each statement commits by itself,
+                        self._held.driver_connection.isolation_level = None  # as on PostgreSQL
+                held = self._held
+                try:
+                    result = work(held.driver_connection, engine.dialect)
+                except BaseException as exc:
+                    dropped = isinstance(
+                        exc, engine.dialect.loaded_dbapi.Error
+                    ) and engine.dialect.is_disconnect(exc, held.dbapi_connection, None)
+                    if dropped or not _rolled_back(held):
+                        held.invalidate(exc if isinstance(exc, Exception) else None)
+                        self._held = None
+                    if dropped and attempt == 1:
+                        continue
+                    raise
+                return result
+        raise AssertionError("unreachable")
+
+
+def _rolled_back(connection: PoolProxiedConnection) -> bool:
+    try:
+        connection.rollback()
+    except Exception:  # noqa: BLE001  (the caller discards the connection)
+        return False
+    return True
 
 
 class GroupCommit:
