@@ -86,19 +86,27 @@ class Database:
         self._fast_engine: Engine | None = None
         self._factory: sessionmaker[Session] | None = None
         self._groups: dict[str, GroupCommit] = {}
+        self._writers: list[FastWriter] = []
         self._groups_lock = threading.Lock()
 
     def configure(self, url: str) -> None:
         """Point this database at `url` (idempotent for the same URL)."""
         if self.engine is not None and str(self.engine.url) == str(make_engine_url(url)):
             return
+        self.dispose()
+        self.engine = make_engine(url)
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def dispose(self) -> None:
+        """Close every connection this process holds (the group writers' kept ones too)."""
+        with self._groups_lock:
+            writers, self._writers, self._groups = self._writers, [], {}
+        for writer in writers:
+            writer.close()
         for engine in (self.engine, self._fast_engine):
             if engine is not None:
                 engine.dispose()
-        self.engine = make_engine(url)
         self._fast_engine = None
-        self._groups = {}
-        self._factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def new_session(self) -> Session:
         """A new session; the caller closes it."""
@@ -117,8 +125,12 @@ class Database:
             yield conn
 
     def fast_writer(self) -> FastWriter:
-        """A writer holding its own connection of the non-durable engine (see `FastWriter`)."""
-        return FastWriter(self._autocommit_engine(durable=False))
+        """A writer holding its own connection of the non-durable engine (see `FastWriter`);
+        `dispose` closes it."""
+        writer = FastWriter(self._autocommit_engine(durable=False))
+        with self._groups_lock:
+            self._writers.append(writer)
+        return writer
 
     def grouped(
         self, name: str, write: Callable[[Any, Dialect, list[dict[str, Any]]], None]
@@ -127,13 +139,11 @@ class Database:
         the group's own `FastWriter` (a group writes one batch at a time)."""
         group = self._groups.get(name)
         if group is None:
+            writer = self.fast_writer()
             with self._groups_lock:
-                group = self._groups.get(name)
-                if group is None:
-                    writer = self.fast_writer()
-                    group = self._groups[name] = GroupCommit(
-                        lambda rows: writer(lambda c, d: write(c, d, rows))
-                    )
+                group = self._groups.setdefault(
+                    name, GroupCommit(lambda rows: writer(lambda c, d: write(c, d, rows)))
+                )
         return group
 
     def _autocommit_engine(self, *, durable: bool) -> Engine:
@@ -178,8 +188,15 @@ class FastWriter:
         self._held: PoolProxiedConnection | None = None
         self._lock = threading.Lock()  # one write at a time on the one connection
 
+    def close(self) -> None:
+        """Give the kept connection back to its pool."""
+        with self._lock:
+            held, self._held = self._held, None
+        if held is not None:
+            held.close()
+
     def __call__(self, work: Callable[[Any, Dialect], T]) -> T:
-        """Run `work` and commit; once more on a new connection if the old one was dropped."""
+        """Run `work`; once more, on a new connection, if the server dropped the old one."""
         engine = self._engine
         with self._lock:
             for attempt in (1, 2):
@@ -191,17 +208,30 @@ class FastWriter:
                 try:
                     result = work(held.driver_connection, engine.dialect)
                 except BaseException as exc:
-                    dropped = isinstance(
-                        exc, engine.dialect.loaded_dbapi.Error
-                    ) and engine.dialect.is_disconnect(exc, held.dbapi_connection, None)
+                    dropped = _dropped(engine, exc, held)
                     if dropped or not _rolled_back(held):
                         held.invalidate(exc if isinstance(exc, Exception) else None)
                         self._held = None
+                    if dropped:  # the pool's idle connections died with the server's restart
+                        engine.dispose()
                     if dropped and attempt == 1:
                         continue
                     raise
                 return result
         raise AssertionError("unreachable")
+
+
+def _dropped(engine: Engine, exc: BaseException, held: PoolProxiedConnection) -> bool:
+    """Whether `exc` says the server dropped the connection. SQLAlchemy's own test looks only
+    at the connection's state, which psycopg has not always updated when the server's
+    "terminating connection" message (SQLSTATE 57P01, on a restart) is what it read."""
+    if not isinstance(exc, engine.dialect.loaded_dbapi.Error):
+        return False
+    sqlstate = getattr(exc, "sqlstate", None) or ""
+    return (
+        sqlstate.startswith(("08", "57P"))
+        or engine.dialect.is_disconnect(exc, held.dbapi_connection, None)  # type: ignore[arg-type]
+    )
 
 
 def _rolled_back(connection: PoolProxiedConnection) -> bool:

@@ -37,14 +37,17 @@ IN_HOURS = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # a Monday, 10:00 in Londo
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """Each app test runs twice: on the embedded SQLite default and on real PostgreSQL."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
     upgrade(url)
-    return url
+    yield url
+    db.dispose()  # before the database goes: no connection of ours outlives it
 
 
 def _empty_tables(url: str) -> None:
@@ -192,7 +195,7 @@ def runtime(app: Flask, app_twilio: FakeTwilio, recording_store) -> Iterator[obj
     yield runtime
     use_runtime(None)
     if "db" in runtime.__dict__:
-        runtime.db.engine.dispose()  # type: ignore[union-attr]
+        runtime.db.dispose()
 
 
 @pytest.fixture
