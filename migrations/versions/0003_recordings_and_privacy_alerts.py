@@ -12,7 +12,6 @@ from alembic import op
 
 import app.models.base
 
-
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None

@@ -1,4 +1,4 @@
-"""Validly signed but wild webhook parameters: never a 5xx, never a traceback, always TwiML or 400."""
+"""Validly signed but wild webhook parameters: never a 5xx or a traceback; TwiML or 400."""
 
 from __future__ import annotations
 
@@ -9,21 +9,43 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-ROUTES = ["/twilio/voice", "/twilio/notice", "/twilio/menu?attempt=1",
-          "/twilio/menu/choice?attempt=2", "/twilio/queue/wait", "/twilio/queue/result",
-          "/twilio/call-status"]
+ROUTES = [
+    "/twilio/voice",
+    "/twilio/notice",
+    "/twilio/menu?attempt=1",
+    "/twilio/menu/choice?attempt=2",
+    "/twilio/queue/wait",
+    "/twilio/queue/result",
+    "/twilio/call-status",
+]
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
 SID = st.one_of(st.just("CA" + "f" * 32), st.from_regex(r"CA[0-9a-f]{32}", fullmatch=True), TEXT)
 FORMS = st.fixed_dictionaries(
     {"CallSid": SID},
-    optional={name: TEXT for name in ("From", "To", "Digits", "CallStatus", "CallDuration",
-                                      "QueuePosition", "QueueTime", "QueueResult", "QueueSid")},
+    optional={
+        name: TEXT
+        for name in (
+            "From",
+            "To",
+            "Digits",
+            "CallStatus",
+            "CallDuration",
+            "QueuePosition",
+            "QueueTime",
+            "QueueResult",
+            "QueueSid",
+        )
+    },
 )
 
 
 @pytest.mark.parametrize("path", ROUTES)
-@settings(max_examples=40, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(form=FORMS)
 def test_wild_parameters_get_twiml_or_400(twilio_post, path, form):
     reply = twilio_post(path, **form)
