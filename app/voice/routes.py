@@ -81,13 +81,12 @@ def _current_call():  # noqa: ANN202
 @twilio_signed
 def incoming_call() -> Response:
     """A new call: closed message out of hours, otherwise greeting and recording notice."""
-    sid = calls.check_call_sid(request.form.get("CallSid"))
+    form = request.form
+    sid = calls.check_call_sid(form.get("CallSid"))
     now = _now()
     is_open = current_app.config["OPENING_HOURS"].is_open(now)
     # Not durable: every later webhook of this call carries From and To and recreates the row.
-    calls.record_incoming(
-        db, sid, request.form.get("From"), request.form.get("To"), now, out_of_hours=not is_open
-    )
+    calls.record_incoming(db, sid, form.get("From"), form.get("To"), now, out_of_hours=not is_open)
     if not is_open:
         return _fixed_xml("closed", lambda: twiml.closed(_settings()))
     return _fixed_xml("greeting", lambda: twiml.greeting(_settings(), _urls()))
