@@ -84,13 +84,13 @@ _INCOMING = DriverUpsert(
 )
 
 
-def _write_incoming(connection: Any, dialect: Dialect, rows: list[dict[str, Any]]) -> None:
+def _write_incoming(cursor: Any, dialect: Dialect, rows: list[dict[str, Any]]) -> None:
     by_sid: dict[str, dict[str, Any]] = {}
     for row in rows:  # one row a call: a statement must not touch the same row twice
         kept = by_sid.setdefault(row["call_sid"], row)
         if kept["outcome"] is None:
             kept["outcome"] = row["outcome"]
-    _INCOMING.execute(connection, dialect, list(by_sid.values()))
+    _INCOMING.execute(cursor, dialect, list(by_sid.values()))
 
 
 def find_call(session: Session, call_sid: str) -> Call | None:

@@ -63,12 +63,12 @@ def test_fast_writes_survive_a_dropped_connection_without_pinging(twilio_post, a
     assert [c.call_sid for c in rows(Call)] == ["CA" + "1" * 32, "CA" + "2" * 32]
 
 
-def test_a_fast_writer_keeps_its_connection_between_writes(app):
+def test_a_fast_writer_keeps_its_connection_and_cursor_between_writes(app):
     writer = db.fast_writer()
     seen = []
-    writer(lambda connection, _dialect: seen.append(connection))
-    writer(lambda connection, _dialect: seen.append(connection))
-    assert seen[0] is seen[1]
+    writer(lambda cursor, _dialect: seen.append((cursor, cursor.connection)))
+    writer(lambda cursor, _dialect: seen.append((cursor, cursor.connection)))
+    assert seen[0][0] is seen[1][0] and seen[0][1] is seen[1][1]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -83,11 +83,11 @@ def test_the_kept_sqlite_connection_never_holds_the_write_lock(app):
         "INSERT INTO calls (call_sid, started_at, recording_opted_out) VALUES (?, '2026-11-23', 0)"
     )
 
-    def insert_then_fail(connection, _dialect):  # noqa: ANN001, ANN202
-        connection.execute(insert, ("CA" + "8" * 32,))
+    def insert_then_fail(cursor, _dialect):  # noqa: ANN001, ANN202
+        cursor.execute(insert, ("CA" + "8" * 32,))
         raise RuntimeError("a bug after the statement")
 
-    writer(lambda connection, _dialect: connection.execute(insert, (CALL,)))
+    writer(lambda cursor, _dialect: cursor.execute(insert, (CALL,)))
     with pytest.raises(RuntimeError):
         writer(insert_then_fail)
     other = sqlite3.connect(db.engine.url.database, timeout=0.5)
@@ -100,9 +100,9 @@ def test_the_kept_sqlite_connection_never_holds_the_write_lock(app):
 def test_fast_writes_do_not_retry_other_errors(app):
     calls = []
 
-    def work(connection, _dialect):  # noqa: ANN001, ANN202
+    def work(cursor, _dialect):  # noqa: ANN001, ANN202
         calls.append(1)
-        connection.execute("SELECT * FROM no_such_table")
+        cursor.execute("SELECT * FROM no_such_table")
 
     with pytest.raises((psycopg.Error, sqlite3.Error)):
         db.fast_writer()(work)
@@ -110,11 +110,11 @@ def test_fast_writes_do_not_retry_other_errors(app):
 
 
 def test_fast_writes_on_the_driver_connection_are_committed(app, database_url):
-    def work(connection, dialect):  # noqa: ANN001, ANN202
+    def work(cursor, dialect):  # noqa: ANN001, ANN202
         if dialect.name == "postgresql":
-            assert connection.autocommit
-            assert connection.execute("SHOW synchronous_commit").fetchone() == ("off",)
-        connection.execute(
+            assert cursor.connection.autocommit
+            assert cursor.execute("SHOW synchronous_commit").fetchone() == ("off",)
+        cursor.execute(
             "INSERT INTO calls (call_sid, started_at, recording_opted_out) VALUES "
             + ("(%s, now(), false)" if dialect.name == "postgresql" else "(?, '2026-11-23', 0)"),
             (CALL,),
