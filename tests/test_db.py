@@ -174,6 +174,50 @@ def test_group_commit_hands_a_failed_write_to_every_row_of_its_batch_only():
     assert calls == 2
 
 
+def test_group_commit_under_contention_writes_each_row_once_and_reports_each_failure():
+    """Many threads, many rounds, some batches failing: every row lands exactly once or its
+    own thread gets the error; nobody is left waiting, and one write runs at a time."""
+    landed: list[int] = []
+    failed: set[int] = set()
+    in_write = threading.Semaphore(1)
+    lock = threading.Lock()
+
+    def write(rows):  # noqa: ANN001, ANN202
+        assert in_write.acquire(blocking=False), "two writes at once"
+        try:
+            time.sleep(0.0005)
+            if any(row["n"] % 37 == 0 for row in rows):
+                with lock:
+                    failed.update(row["n"] for row in rows)
+                raise RuntimeError("batch refused")
+            with lock:
+                landed.extend(row["n"] for row in rows)
+        finally:
+            in_write.release()
+
+    group = GroupCommit(write)
+    raised: list[int] = []
+
+    def client(base: int) -> None:
+        for n in range(base, base + 40):
+            try:
+                group.submit({"n": n})
+            except RuntimeError:
+                with lock:
+                    raised.append(n)
+
+    threads = [threading.Thread(target=client, args=(t * 1000,), daemon=True) for t in range(24)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    assert not any(thread.is_alive() for thread in threads), "a thread was left waiting"
+    assert sorted(landed + raised) == sorted(t * 1000 + i for t in range(24) for i in range(40))
+    assert len(landed) == len(set(landed))
+    assert set(raised) == failed
+
+
 @pytest.mark.parametrize("out_of_hours", [False, True])
 def test_incoming_call_rows_from_concurrent_webhooks_each_land_once(app, out_of_hours):
     sids = ["CA" + f"{n:032x}" for n in range(12)] * 2  # every call's webhook repeated
