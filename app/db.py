@@ -115,19 +115,17 @@ class Database:
         return self._factory()
 
     @contextmanager
-    def autocommit(self, *, durable: bool = True) -> Iterator[Connection]:
-        """A connection whose every statement commits by itself (one round trip a write).
-
-        `durable=False`: see `make_engine`; the same as durable on SQLite.
-        """
-        engine = self._autocommit_engine(durable=durable)
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    def autocommit(self) -> Iterator[Connection]:
+        """A connection whose every statement commits by itself (one round trip a write)."""
+        if self.engine is None:
+            raise RuntimeError("the database is not configured")
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             yield conn
 
     def fast_writer(self) -> FastWriter:
         """A writer holding its own connection of the non-durable engine (see `FastWriter`);
         `dispose` closes it."""
-        writer = FastWriter(self._autocommit_engine(durable=False))
+        writer = FastWriter(self._non_durable_engine())
         with self._groups_lock:
             self._writers.append(writer)
         return writer
@@ -146,10 +144,11 @@ class Database:
                 )
         return group
 
-    def _autocommit_engine(self, *, durable: bool) -> Engine:
+    def _non_durable_engine(self) -> Engine:
+        """PostgreSQL: the engine of `make_engine(durable=False)`; SQLite: its one engine."""
         if self.engine is None:
             raise RuntimeError("the database is not configured")
-        if durable or self.engine.dialect.name != "postgresql":
+        if self.engine.dialect.name != "postgresql":
             return self.engine
         if self._fast_engine is None:
             url = self.engine.url.render_as_string(hide_password=False)
@@ -191,11 +190,11 @@ class FastWriter:
         self._lock = threading.Lock()  # one write at a time on the one connection
 
     def close(self) -> None:
-        """Give the kept connection back to its pool."""
+        """Close the kept connection (its pool may already have been replaced: a restart)."""
         with self._lock:
             held, self._held, self._cursor = self._held, None, None
         if held is not None:
-            held.close()
+            held.invalidate()
 
     def __call__(self, work: Callable[[Any, Dialect], T]) -> T:
         """Run `work`; once more, on a new connection, if the server dropped the old one."""
