@@ -21,10 +21,10 @@ from app.api.formats import (
     free_text,
     matches,
 )
-from app.api.openapi import error_responses
+from app.api.openapi import error_responses, path_id, path_parameter
 from app.api.validation import choice, day, field, json_body, phone_number, text
 from app.auth import current_staff, require_roles
-from app.db import MAX_ID, request_session
+from app.db import request_session
 from app.errors import ApiError
 from app.models import (
     AccessRequest,
@@ -461,18 +461,8 @@ def close_access_request(request_id: int):  # noqa: ANN201
 
 _DATE = {"type": "string", "format": "date"}
 _MOMENT = {"type": ["string", "null"], "format": "date-time"}
-_ID = {
-    "name": "request_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-}
-_SID = {
-    "name": "recording_sid",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "pattern": RECORDING_SID},
-}
+_ID = path_id("request_id")
+_SID = path_parameter("recording_sid", {"type": "string", "pattern": RECORDING_SID})
 _SECONDS = {"type": "number", "minimum": 0}
 _REDACTION = {
     "oneOf": [

@@ -11,10 +11,10 @@ from app import audit, auth, routing
 from app.api import bp
 from app.api.formats import CONTROL, EMAIL, SPACE, free_text, international_pattern, matches
 from app.api.me import STAFF_SCHEMA, staff_json
-from app.api.openapi import SERVICE_CODE, error_responses
+from app.api.openapi import SERVICE_CODE, error_responses, path_id
 from app.api.validation import field, json_body, text
 from app.auth import current_staff, require_roles
-from app.db import MAX_ID, request_session
+from app.db import request_session
 from app.errors import ApiError
 from app.models import Role, Staff
 
@@ -163,12 +163,7 @@ _ADVISOR_FIELDS = {
     "active": {"type": "boolean"},
 }
 _STAFF = {"application/json": {"schema": STAFF_SCHEMA}}
-_ADVISOR_ID = {
-    "name": "advisor_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-}
+_ADVISOR_ID = path_id("advisor_id")
 OPENAPI_PATHS = {
     "/api/advisors": {
         "get": {

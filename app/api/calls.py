@@ -14,7 +14,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from app import calls, routing
 from app.api import bp
 from app.api.formats import CALL_SID, DATE_TIME, PHONE
-from app.api.openapi import SERVICE_CODE, error_responses
+from app.api.openapi import SERVICE_CODE, error_responses, path_parameter
 from app.api.validation import field, json_body, moment_arg, phone_number, record_id
 from app.auth import current_staff, require_roles
 from app.db import MAX_ID, request_session
@@ -205,12 +205,7 @@ def _to_service(call: Call, code: str):  # noqa: ANN202
     return jsonify(call_json(call)), 202
 
 
-_SID = {
-    "name": "call_sid",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "pattern": CALL_SID},
-}
+_SID = path_parameter("call_sid", {"type": "string", "pattern": CALL_SID})
 _LEG = {
     "type": "object",
     "properties": {

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from app.api import bp
 from app.api.formats import CALL_SID, PHONE, RECORDING_SID, Text, free_text
-from app.api.openapi import error_responses
+from app.api.openapi import error_responses, path_id
 from app.api.validation import choice, json_body, phone_number, text
 from app.auth import current_staff, require_roles
-from app.db import MAX_ID, request_session
+from app.db import request_session
 from app.errors import ApiError
 from app.holds import (
     HoldAlreadyReleased,
@@ -219,14 +219,7 @@ OPENAPI_PATHS = {
     "/api/holds/{hold_id}": {
         "delete": {
             "summary": "Release a legal hold",
-            "parameters": [
-                {
-                    "name": "hold_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-                }
-            ],
+            "parameters": [path_id("hold_id")],
             "responses": {
                 "200": {"description": "The released hold", "content": _HOLD},
                 **error_responses(401, 403, 404, 409),

@@ -17,6 +17,7 @@ from flask import current_app, has_app_context, jsonify
 
 import app.api as api_package
 from app.api import bp
+from app.db import MAX_ID
 
 SERVICE_CODE = {"$ref": "#/components/schemas/ServiceCode"}
 ERROR = {
@@ -30,6 +31,16 @@ ERROR = {
         }
     },
 }
+
+
+def path_parameter(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A required parameter in the operation's path."""
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def path_id(name: str) -> dict[str, Any]:
+    """A database id in the path (the INTEGER columns' range; beyond it is a 404)."""
+    return path_parameter(name, {"type": "integer", "minimum": 1, "maximum": MAX_ID})
 
 
 def error_responses(*codes: int) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from app import recordings as domain
 from app.api import bp
 from app.api.formats import CONTROL, RECORDING_SID, SPACE, Text
 from app.api.holds import hold_json
-from app.api.openapi import error_responses
+from app.api.openapi import error_responses, path_parameter
 from app.auth import current_staff, require_roles
 from app.db import request_session
 from app.errors import ApiError
@@ -210,12 +210,7 @@ RECORDING_SCHEMA = {
         "holds": {"type": "array", "items": {"type": "object"}},
     },
 }
-_SID = {
-    "name": "recording_sid",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "string", "pattern": RECORDING_SID},
-}
+_SID = path_parameter("recording_sid", {"type": "string", "pattern": RECORDING_SID})
 OPENAPI_PATHS = {
     "/api/recordings/{recording_sid}": {
         "get": {
