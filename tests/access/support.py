@@ -18,6 +18,7 @@ from recordings.storage import LocalStorage, Storage
 from workers.runtime import Runtime
 
 PACKAGE_PREFIX = "access-packages/"
+ACCESS_REQUESTS = "/api/access-requests"
 FRAME_RATE = 8000
 CALLER_HZ, ADVISOR_HZ = 440, 620
 
@@ -118,6 +119,16 @@ def call_from(number: str | None, started_at: datetime) -> str:
     """`add_call` in its own transaction; returns the CallSid."""
     with db.transaction() as session:
         return add_call(session, number, started_at).call_sid
+
+
+def register_request(client, officer, number: str, **changes: object) -> dict:  # noqa: ANN001
+    """A data subject's request for the calls of `number`, registered through the API."""
+    body = {"requester_name": "Pat Example", "relationship": "data_subject"}
+    reply = client.post(
+        ACCESS_REQUESTS, json={**body, "phone_numbers": [number], **changes}, headers=officer
+    )
+    assert reply.status_code == 201, reply.json
+    return reply.json  # type: ignore[no-any-return]
 
 
 def staff_headers(role: Role, email: str) -> dict[str, str]:

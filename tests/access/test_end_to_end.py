@@ -13,7 +13,7 @@ from rq import SimpleWorker
 from app.models import AccessPackage, AuditEntry, LegalHold, Recording
 from app.queueing import get_queue, redis_connection
 from recordings.audio import AudioSegment, rms_between
-from tests.access.support import store_recording
+from tests.access.support import register_request, store_recording
 from tests.db import one, rows
 from workers.access import package_access_request
 
@@ -28,14 +28,6 @@ SILENT, AUDIBLE = 50, 5000
 
 def decode_mp3(data: bytes) -> AudioSegment:
     return AudioSegment.from_file(io.BytesIO(data), format="mp3", codec="mp3")
-
-
-def register(client, officer, **changes):  # noqa: ANN001, ANN201
-    body = {"requester_name": "Pat Example", "relationship": "data_subject"}
-    body |= {"phone_numbers": [NUMBER], **changes}
-    reply = client.post("/api/access-requests", json=body, headers=officer)
-    assert reply.status_code == 201, reply.json
-    return reply.json
 
 
 def download(client, officer, request_id: int) -> tuple[str, bytes]:  # noqa: ANN001
@@ -61,7 +53,7 @@ def recordings(runtime):  # noqa: ANN001, ANN201
 
 def test_request_to_close(client, officer, runtime, recordings):
     first, second = recordings
-    request = register(client, officer)
+    request = register_request(client, officer, NUMBER)
     rid = request["id"]
     assert [r["recording_sid"] for r in request["recordings"]] == [first, second]
     holds = rows(LegalHold, LegalHold.released_at.is_(None))
@@ -153,7 +145,7 @@ def test_request_to_close(client, officer, runtime, recordings):
 
 
 def test_fulfil_through_a_real_rq_worker(client, officer, runtime, recordings, settings):
-    rid = register(client, officer)["id"]
+    rid = register_request(client, officer, NUMBER)["id"]
     queue = get_queue(settings)
     queue.empty()
     fulfil = client.post(f"/api/access-requests/{rid}/fulfil", headers=officer)

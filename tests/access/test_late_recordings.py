@@ -16,7 +16,7 @@ from app.holds import active_holds_for, held_clause, held_recording_ids, place_h
 from app.models import Call, LegalHold, Recording, RecordingStatus
 from app.queueing import get_queue
 from app.retention_report import retention_report
-from tests.access.support import call_from, package_objects, store_recording
+from tests.access.support import call_from, package_objects, register_request, store_recording
 from tests.conftest import CALL_SID, IN_HOURS, pcm_wav
 from tests.db import one, rows
 from workers.access import package_access_request
@@ -40,13 +40,6 @@ def runtime(local_runtime: Runtime) -> Runtime:
 def call_in_progress(twilio_post, call_sid: str = CALL_SID, number: str = NUMBER) -> None:  # noqa: ANN001
     """A call from `number` reaches the contact line now (its recording comes later)."""
     assert twilio_post("/twilio/voice", CallSid=call_sid, From=number).status_code == 200
-
-
-def register(client, officer, **changes) -> dict:  # noqa: ANN001, ANN003
-    body = {"requester_name": "Pat Example", "relationship": "data_subject"}
-    reply = client.post(URL, json={**body, "phone_numbers": [NUMBER], **changes}, headers=officer)
-    assert reply.status_code == 201, reply.json
-    return reply.json
 
 
 def listed(client, officer, rid: int) -> dict[str, dict]:  # noqa: ANN001
@@ -77,7 +70,7 @@ def test_a_recording_announced_after_registration_is_held_listed_and_packaged(
     client, officer, runtime, twilio_post, announce_recording
 ):
     call_in_progress(twilio_post)
-    request = register(client, officer)
+    request = register_request(client, officer, NUMBER)
     assert request["recordings"] == []
     late = announce_and_store(announce_recording)
     (entry,) = listed(client, officer, request["id"]).values()
@@ -97,7 +90,7 @@ def test_an_unknown_twilio_recording_of_a_matched_call_is_ingested_not_deleted(
     client, officer, runtime, app_twilio
 ):
     call_sid = call_from(E164, LONG_AGO)
-    rid = register(client, officer)["id"]
+    rid = register_request(client, officer, NUMBER)["id"]
     sid = app_twilio.add_recording(call_sid=call_sid, date_created=LONG_AGO, audio=pcm_wav(2.0))
     result = run_retention(now=IN_HOURS)
     assert (result["twilio_unknown_deleted"], result["ingest_enqueued"]) == (0, 1)
@@ -110,7 +103,7 @@ def test_an_unknown_twilio_recording_of_a_matched_call_is_ingested_not_deleted(
 
 def test_every_rule_of_retention_honours_the_call_hold(client, officer, runtime):
     call_sid = call_from(E164, LONG_AGO)
-    rid = register(client, officer)["id"]
+    rid = register_request(client, officer, NUMBER)["id"]
     store_recording(runtime, number=None, started_at=LONG_AGO, call_sid=call_sid)  # due already
     late = one(Recording)
     with db.transaction() as session:
@@ -134,7 +127,7 @@ def test_closing_releases_exactly_the_requests_holds(
 ):
     call_in_progress(twilio_post)
     other_call = call_from(E164, IN_HOURS - 3 * DAY)
-    rid = register(client, officer)["id"]
+    rid = register_request(client, officer, NUMBER)["id"]
     late = announce_and_store(announce_recording)
     with db.transaction() as session:  # a complaint about the other call, placed meanwhile
         call_id = session.scalar(select(Call.id).where(Call.call_sid == other_call))
@@ -161,7 +154,7 @@ def test_review_decisions_stay_when_a_later_recording_joins(
     call_in_progress(twilio_post, first_call)
     first = announce_and_store(announce_recording, first_call)
     call_in_progress(twilio_post, second_call)
-    rid = register(client, officer)["id"]
+    rid = register_request(client, officer, NUMBER)["id"]
     exclude = {"include": False, "reason": "another person's call"}
     url = f"{URL}/{rid}/recordings/"
     assert client.patch(url + first.recording_sid, json=exclude, headers=officer).status_code == 200
@@ -189,7 +182,7 @@ def test_a_recording_still_pending_blocks_fulfilment(
     client, officer, runtime, twilio_post, announce_recording
 ):
     call_in_progress(twilio_post)
-    rid = register(client, officer)["id"]
+    rid = register_request(client, officer, NUMBER)["id"]
     sid = announce_recording(pcm_wav(2.0))  # announced, not yet stored
     blocker = client.get(f"{URL}/{rid}", headers=officer).json["fulfilment_blocker"]
     assert blocker is not None and sid in blocker
@@ -202,7 +195,7 @@ def test_a_recording_announced_while_the_package_waits_fails_it_by_name(
     client, officer, runtime, twilio_post, announce_recording
 ):
     call_in_progress(twilio_post)
-    rid = register(client, officer)["id"]
+    rid = register_request(client, officer, NUMBER)["id"]
     assert client.post(f"{URL}/{rid}/fulfil", headers=officer).status_code == 202
     sid = announce_recording(pcm_wav(2.0))
     get_queue(runtime.settings).empty()
@@ -220,7 +213,7 @@ def test_a_recording_announced_while_the_package_waits_fails_it_by_name(
 def test_a_recording_deleted_before_registration_is_not_listed(client, officer, runtime):
     call_sid, _ = store_recording(runtime, number=E164, started_at=LONG_AGO)
     assert run_retention(now=IN_HOURS - DAY)["recordings_deleted"] == 1
-    request = register(client, officer)
+    request = register_request(client, officer, NUMBER)
     assert request["recordings"] == []
     (hold,) = rows(LegalHold)
     assert hold.call_id == one(Call, Call.call_sid == call_sid).id  # the call is held all the same

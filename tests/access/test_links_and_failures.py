@@ -8,7 +8,7 @@ import pytest
 
 from app.models import AccessPackage, Recording
 from recordings.storage import ObjectNotFound
-from tests.access.support import store_recording
+from tests.access.support import register_request, store_recording
 from tests.db import count, one
 from workers.access import package_access_request
 
@@ -20,8 +20,7 @@ URL = "/api/access-requests"
 def ready(client, officer, local_runtime) -> int:  # noqa: ANN001
     """A request whose one-recording package is ready."""
     store_recording(local_runtime, number=E164, started_at=datetime(2026, 11, 2, tzinfo=UTC))
-    body = {"requester_name": "Pat", "relationship": "data_subject", "phone_numbers": [E164]}
-    rid = client.post(URL, json=body, headers=officer).json["id"]
+    rid = register_request(client, officer, E164)["id"]
     assert client.post(f"{URL}/{rid}/fulfil", headers=officer).status_code == 202
     package_access_request(rid)
     return rid
@@ -72,8 +71,7 @@ def test_refulfilling_replaces_the_package(client, officer, ready, local_runtime
 def test_a_failed_job_shows_on_the_request(client, officer, local_runtime):
     store_recording(local_runtime, number=E164, started_at=datetime(2026, 11, 2, tzinfo=UTC))
     local_runtime.storage.delete(one(Recording).storage_key)
-    body = {"requester_name": "Pat", "relationship": "data_subject", "phone_numbers": [E164]}
-    rid = client.post(URL, json=body, headers=officer).json["id"]
+    rid = register_request(client, officer, E164)["id"]
     client.post(f"{URL}/{rid}/fulfil", headers=officer)
     with pytest.raises(ObjectNotFound):
         package_access_request(rid)

@@ -17,7 +17,12 @@ from app.extensions import db
 from app.models import AccessPackage, AccessRequest, Recording
 from app.queueing import get_queue, redis_connection
 from recordings.storage import ObjectNotFound, StorageError
-from tests.access.support import package_objects, store_recording, store_unrecorded_package
+from tests.access.support import (
+    package_objects,
+    register_request,
+    store_recording,
+    store_unrecorded_package,
+)
 from tests.db import count, one
 from workers.access import package_access_request, reconcile_access_packages
 
@@ -29,8 +34,7 @@ URL = "/api/access-requests"
 def requested(client, officer, local_runtime) -> int:  # noqa: ANN001
     """A registered request finding one stored recording."""
     store_recording(local_runtime, number=E164, started_at=datetime(2026, 11, 2, tzinfo=UTC))
-    body = {"requester_name": "Pat", "relationship": "data_subject", "phone_numbers": [E164]}
-    return client.post(URL, json=body, headers=officer).json["id"]
+    return register_request(client, officer, E164)["id"]
 
 
 def fulfilled(client, officer, rid: int) -> str:  # noqa: ANN001

@@ -12,22 +12,11 @@ from app import audit
 from app.extensions import db
 from app.models import AccessRequest, AuditEntry
 from app.queueing import get_queue
-from tests.access.support import store_unrecorded_package
+from tests.access.support import register_request, store_unrecorded_package
 from tests.db import one, rows
 from workers.access import reconcile_access_packages
 
 FAILED = "access_request.package_failed"
-
-
-def registered(client, officer) -> int:  # noqa: ANN001
-    body = {
-        "requester_name": "Pat Example",
-        "relationship": "data_subject",
-        "phone_numbers": ["07700 900123"],
-    }
-    reply = client.post("/api/access-requests", json=body, headers=officer)
-    assert reply.status_code == 201, reply.json
-    return reply.json["id"]
 
 
 def mark(request_id: int, state: str, job_id: str) -> None:
@@ -37,7 +26,7 @@ def mark(request_id: int, state: str, job_id: str) -> None:
 
 
 def test_a_job_redis_lost_is_queued_again(client, officer, local_runtime, settings):
-    request_id = registered(client, officer)
+    request_id = register_request(client, officer, "07700 900123")["id"]
     mark(request_id, "running", "access-package-gone")
     left = store_unrecorded_package(local_runtime.storage, request_id, "access-package-gone")
     assert reconcile_access_packages() == {"requeued": 1, "failed": 0}
@@ -49,7 +38,7 @@ def test_a_job_redis_lost_is_queued_again(client, officer, local_runtime, settin
 
 
 def test_a_job_that_failed_in_the_queue_fails_the_request(client, officer, local_runtime, settings):
-    request_id = registered(client, officer)
+    request_id = register_request(client, officer, "07700 900123")["id"]
     job = get_queue(settings).enqueue("workers.access.package_access_request", request_id)
     job.set_status("failed")
     mark(request_id, "running", job.id)
@@ -65,7 +54,7 @@ def test_a_job_that_failed_in_the_queue_fails_the_request(client, officer, local
 
 
 def test_the_object_a_failed_job_stored_is_deleted(client, officer, local_runtime, settings):
-    request_id = registered(client, officer)
+    request_id = register_request(client, officer, "07700 900123")["id"]
     job = get_queue(settings).enqueue("workers.access.package_access_request", request_id)
     job.set_status("failed")
     mark(request_id, "running", job.id)
@@ -75,7 +64,7 @@ def test_the_object_a_failed_job_stored_is_deleted(client, officer, local_runtim
 
 
 def test_a_queued_job_is_left_alone(client, officer, local_runtime, settings):
-    request_id = registered(client, officer)
+    request_id = register_request(client, officer, "07700 900123")["id"]
     job = get_queue(settings).enqueue("workers.access.package_access_request", request_id)
     mark(request_id, "queued", job.id)
     assert reconcile_access_packages() == {"requeued": 0, "failed": 0}
