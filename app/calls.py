@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import audit
-from app.db import Database, DriverUpsert
+from app.db import Database
+from app.fast_writes import DriverUpsert
 from app.models import Call, OptOutSource, Outcome
 from app.phone import to_e164
 

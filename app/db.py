@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -17,11 +17,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import PoolProxiedConnection
 from werkzeug.routing import IntegerConverter
 
+from app.fast_writes import FastWriter, GroupCommit
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-T = TypeVar("T")
 
 
 def make_engine(url: str, *, durable: bool = True) -> Engine:
@@ -167,185 +167,6 @@ class Database:
             raise
         finally:
             session.close()
-
-
-class FastWriter:
-    """Runs idempotent writes, one at a time, on one kept connection of the non-durable engine.
-
-    `work(cursor, dialect)` gets a cursor of the driver's own connection, in autocommit (each
-    statement commits by itself: writes are one statement), not a SQLAlchemy Connection: for the
-    statement the hot path runs on every call, SQLAlchemy's execution machinery costs more CPU
-    than the driver and the database together (see `DriverUpsert`). The connection and its
-    cursor are kept between writes, which saves a pool checkout and return and a new cursor
-    each (measured: 0.025 ms and 0.013 ms of the webhook's 0.39 ms of CPU). It is not pinged:
-    when the server has dropped it (a restart), `work` runs once more on a new connection.
-    Other errors are raised as the driver raised them; a connection that might be left in a
-    transaction is rolled back or discarded.
-    """
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._held: PoolProxiedConnection | None = None
-        self._cursor: Any = None
-        self._lock = threading.Lock()  # one write at a time on the one connection
-
-    def close(self) -> None:
-        """Close the kept connection (its pool may already have been replaced: a restart)."""
-        with self._lock:
-            held, self._held, self._cursor = self._held, None, None
-        if held is not None:
-            held.invalidate()
-
-    def __call__(self, work: Callable[[Any, Dialect], T]) -> T:
-        """Run `work`; once more, on a new connection, if the server dropped the old one."""
-        engine = self._engine
-        with self._lock:
-            for attempt in (1, 2):
-                if self._held is None:
-                    self._held = engine.raw_connection()
-                    if engine.dialect.name == "sqlite":  # each statement commits by itself,
-                        self._held.driver_connection.isolation_level = None  # as on PostgreSQL
-                    self._cursor = self._held.driver_connection.cursor()
-                held = self._held
-                try:
-                    result = work(self._cursor, engine.dialect)
-                except BaseException as exc:
-                    dropped = _dropped(engine, exc, held)
-                    if dropped or not _rolled_back(held):
-                        held.invalidate(exc if isinstance(exc, Exception) else None)
-                        self._held = self._cursor = None
-                    if dropped:  # the pool's idle connections died with the server's restart
-                        engine.dispose()
-                    if dropped and attempt == 1:
-                        continue
-                    raise
-                return result
-        raise AssertionError("unreachable")
-
-
-def _dropped(engine: Engine, exc: BaseException, held: PoolProxiedConnection) -> bool:
-    """Whether `exc` says the server dropped the connection. SQLAlchemy's own test looks only
-    at the connection's state, which psycopg has not always updated when the server's
-    "terminating connection" message (SQLSTATE 57P01, on a restart) is what it read."""
-    if not isinstance(exc, engine.dialect.loaded_dbapi.Error):
-        return False
-    sqlstate = getattr(exc, "sqlstate", None) or ""
-    return (
-        sqlstate.startswith(("08", "57P"))
-        or engine.dialect.is_disconnect(exc, held.dbapi_connection, None)  # type: ignore[arg-type]
-    )
-
-
-def _rolled_back(connection: PoolProxiedConnection) -> bool:
-    try:
-        connection.rollback()
-    except Exception:  # noqa: BLE001  (the caller discards the connection)
-        return False
-    return True
-
-
-class GroupCommit:
-    """Rows that many threads of one process write with the same statement, written together.
-
-    A thread hands in its row and waits until it is committed (or the write failed, which it
-    then raises, as if it had written alone). Whoever finds no write under way writes every
-    row waiting at that moment in one round trip; rows arriving meanwhile wait for the next,
-    which the first of them writes when woken. Under load that is one round trip for several
-    requests instead of one each; alone, a row is written at once. A finished write wakes only
-    the threads it concerns (its rows' and the next writer), not every waiting thread.
-    """
-
-    def __init__(self, write: Callable[[list[dict[str, Any]]], None]) -> None:
-        self._write = write
-        self._lock = threading.Lock()
-        self._waiting: list[_Row] = []
-        self._writing = False
-
-    def submit(self, values: dict[str, Any]) -> None:
-        """Write `values` (with whatever else is waiting); return once committed."""
-        row = _Row(values)
-        with self._lock:
-            self._waiting.append(row)
-            leads = not self._writing
-            self._writing = True
-        if not leads:
-            row.wake.acquire()  # released when its batch is written or when it is to write next
-        if not row.done:  # this thread writes: every row waiting now, its own first
-            with self._lock:
-                batch, self._waiting = self._waiting, []
-            error: BaseException | None = None
-            try:
-                self._write([r.values for r in batch])
-            except BaseException as exc:  # noqa: BLE001  (handed to every writer of the batch)
-                error = exc
-            with self._lock:
-                following = self._waiting[0] if self._waiting else None
-                self._writing = following is not None
-            for r in batch:
-                r.done, r.error = True, error
-                if r is not row:
-                    r.wake.release()
-            if following is not None:
-                following.wake.release()
-        if row.error is not None:
-            raise row.error
-
-
-class _Row:
-    __slots__ = ("done", "error", "values", "wake")
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.values = values
-        self.done = False
-        self.error: BaseException | None = None
-        self.wake = threading.Lock()
-        self.wake.acquire()
-
-
-class DriverUpsert:
-    """INSERT … ON CONFLICT of one or more rows, run on a cursor of the driver's own.
-
-    For the incoming-call webhook, which every call hits first: SQLAlchemy's statement
-    execution costs about 0.2 ms of CPU a statement (measured in-process), the driver's
-    about 0.1 ms. The statement text is written once per dialect and row count; each value
-    goes through its column's own SQLAlchemy bind processor, so what lands is exactly what
-    the ORM would have written (UTC datetimes, for one).
-    """
-
-    def __init__(self, table: Table, columns: tuple[str, ...], on_conflict: str) -> None:
-        self._table = table
-        self._columns = columns
-        self._on_conflict = on_conflict
-        self._statements: dict[tuple[str, int], str] = {}
-        self._processors: dict[str, list[Callable[[Any], Any] | None]] = {}
-
-    def execute(self, cursor: Any, dialect: Dialect, rows: list[dict[str, Any]]) -> None:
-        """Write `rows` in one statement (one commit for the lot)."""
-        key = (dialect.name, len(rows))
-        statement = self._statements.get(key)
-        if statement is None:
-            statement = self._statements.setdefault(key, self._statement(dialect, len(rows)))
-        processors = self._processors.get(dialect.name)
-        if processors is None:
-            processors = self._processors.setdefault(
-                dialect.name,
-                [self._table.c[name].type.bind_processor(dialect) for name in self._columns],
-            )
-        values = [
-            row[name] if process is None else process(row[name])
-            for row in rows
-            for name, process in zip(self._columns, processors, strict=True)
-        ]
-        cursor.execute(statement, values)
-
-    def _statement(self, dialect: Dialect, rows: int) -> str:
-        marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}[dialect.paramstyle]
-        one_row = "(" + ", ".join([marker] * len(self._columns)) + ")"
-        # Only our own table and column names and a row count go into the text; values are bound.
-        return (
-            f"INSERT INTO {self._table.name} ({', '.join(self._columns)}) "  # noqa: S608
-            f"VALUES {', '.join([one_row] * rows)} {self._on_conflict}"
-        )
 
 
 def insert_for(dialect: str) -> Callable[[Table], Insert]:
