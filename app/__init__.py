@@ -9,6 +9,7 @@ from flask import Flask
 
 from app.models.base import utcnow
 from app.opening_hours import parse_opening_hours
+from app.request import Request
 from config.services import load_services
 from config.settings import Settings, load_settings
 
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment (or `test_config["SETTINGS"]`)."""
     app = Flask(__name__, instance_relative_config=False)
+    app.request_class = Request  # URL-encoded forms (every Twilio webhook) parsed in one step
     configure(app, test_config or {})
     register_extensions(app)
     register_blueprints(app)
