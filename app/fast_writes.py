@@ -247,6 +247,8 @@ def _as_text(value: Any) -> bytes | None:
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a timezone-aware column")
         return value.isoformat().encode()
+    if isinstance(value, str) and "\x00" in value:  # libpq would cut the text short there
+        raise psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
     if isinstance(value, str | int):
         return str(value).encode()
     raise TypeError(f"no text form for a {type(value).__name__}")

@@ -261,6 +261,14 @@ def test_a_refused_upsert_raises_the_drivers_error_and_the_next_one_lands(app):
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_nul_in_a_value_is_refused_not_cut_short(app):
+    row = _incoming(CALL) | {"from_number": "+44\x007700900123"}
+    with pytest.raises(psycopg.DataError):
+        _upsert([row])
+    assert rows(Call) == []
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_an_upsert_whose_prepared_statement_was_lost_is_prepared_again(app):
     writer = db.fast_writer()
     write = lambda rows_: writer(  # noqa: E731
