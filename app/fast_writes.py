@@ -171,7 +171,7 @@ class DriverUpsert:
         self._table = table
         self._columns = columns
         self._on_conflict = on_conflict
-        self._statements: dict[tuple[str, int], str] = {}
+        self._statements: dict[tuple[bool, int], str] = {}
         self._processors: dict[str, list[Callable[[Any], Any] | None]] = {}
         # Prepared statements: named after what they do, and the row counts prepared on each
         # libpq connection (gone with the connection).
@@ -198,12 +198,12 @@ class DriverUpsert:
         ]
         if dialect.name == "postgresql":
             self._execute_prepared(cursor.connection.pgconn, len(rows), values)
-        else:
-            cursor.execute(self._statement(dialect.paramstyle, len(rows)), values)
+        else:  # SQLite (qmark parameters)
+            cursor.execute(self._statement(len(rows), numbered=False), values)
 
     def _execute_prepared(self, pgconn: Any, rows: int, values: list[Any]) -> None:
         """Through libpq (whose calls release the GIL while they wait, as psycopg's do)."""
-        statement = self._statement("numeric", rows)
+        statement = self._statement(rows, numbered=True)
         name = f"{self._name}_{rows}".encode()
         prepared = self._prepared.setdefault(pgconn, set())
         try:
@@ -215,13 +215,15 @@ class DriverUpsert:
             self._prepared.pop(pgconn, None)  # whatever happened, prepare again next time
             raise
 
-    def _statement(self, paramstyle: str, rows: int) -> str:
-        key = (paramstyle, rows)
+    def _statement(self, rows: int, *, numbered: bool) -> str:
+        """The statement for `rows` rows, with `$1, $2, …` (libpq) or `?` (SQLite) parameters."""
+        key = (numbered, rows)
         statement = self._statements.get(key)
         if statement is None:
             width = len(self._columns)
+            markers = [f"${n + 1}" if numbered else "?" for n in range(rows * width)]
             row_texts = [
-                "(" + ", ".join(_marker(paramstyle, row * width + n) for n in range(width)) + ")"
+                "(" + ", ".join(markers[row * width : (row + 1) * width]) + ")"
                 for row in range(rows)
             ]
             # Only our own table and column names go into the text; values are bound.
@@ -231,10 +233,6 @@ class DriverUpsert:
                 f"VALUES {', '.join(row_texts)} {self._on_conflict}",
             )
         return statement
-
-
-def _marker(paramstyle: str, index: int) -> str:
-    return f"${index + 1}" if paramstyle == "numeric" else {"qmark": "?"}.get(paramstyle, "%s")
 
 
 def _as_text(value: Any) -> bytes | None:

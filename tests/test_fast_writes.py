@@ -239,8 +239,9 @@ def _incoming(sid: str, outcome: str | None = None) -> dict:
     }
 
 
-def _upsert(rows_: list[dict]) -> None:
-    db.fast_writer()(lambda cursor, dialect: calls._INCOMING.execute(cursor, dialect, rows_))
+def _upsert(rows_: list[dict], writer=None) -> None:  # noqa: ANN001
+    writer = writer or db.fast_writer()
+    writer(lambda cursor, dialect: calls._INCOMING.execute(cursor, dialect, rows_))
 
 
 def test_the_driver_upsert_writes_several_rows_in_one_statement(app):
@@ -271,12 +272,9 @@ def test_a_nul_in_a_value_is_refused_not_cut_short(app):
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_an_upsert_whose_prepared_statement_was_lost_is_prepared_again(app):
     writer = db.fast_writer()
-    write = lambda rows_: writer(  # noqa: E731
-        lambda cursor, dialect: calls._INCOMING.execute(cursor, dialect, rows_)
-    )
-    write([_incoming("CA" + "1" * 32)])
+    _upsert([_incoming("CA" + "1" * 32)], writer)
     writer(lambda cursor, _dialect: cursor.execute("DEALLOCATE ALL"))
     with pytest.raises(psycopg.errors.InvalidSqlStatementName):
-        write([_incoming("CA" + "2" * 32)])
-    write([_incoming("CA" + "3" * 32)])
+        _upsert([_incoming("CA" + "2" * 32)], writer)
+    _upsert([_incoming("CA" + "3" * 32)], writer)
     assert sorted(c.call_sid[2] for c in rows(Call)) == ["1", "3"]
