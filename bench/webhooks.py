@@ -9,8 +9,11 @@ rounds so that whatever else the machine is doing weighs on both; the ratio is t
 rounds' ratios. Each round shows how wrk's connections sat in the two workers (a run in which one
 worker held under a quarter of them is printed and repeated: see `measured_round`). The app's
 requests are signed and each has a new CallSid (so every request writes a call row to PostgreSQL).
-Latency: an open-loop generator at 200 requests/s against the app (latency measured from the
-scheduled send time, so queueing is not hidden). Target: ratio >= 0.5; p99 < 50 ms.
+Each round also reads from /proc the CPU the server's processes (and PostgreSQL's) used per
+request: a steadier figure than req/s, which moves with where wrk's connections landed, and
+one that says where the difference is. Latency: an open-loop generator at 200 requests/s
+against the app (latency measured from the scheduled send time, so queueing is not hidden).
+Target: ratio >= 0.5; p99 < 50 ms.
 """
 
 from __future__ import annotations
@@ -128,8 +131,9 @@ end
 done = function(summary, latency, requests)
   local other = 0
   for _, thread in ipairs(threads) do other = other + thread:get("not_greeted") end
-  io.write(string.format("JSON{\\"rps\\": %f, \\"errors\\": %d, \\"p99_ms\\": %f}\\n",
-    summary.requests / (summary.duration / 1e6),
+  io.write(string.format(
+    "JSON{\\"rps\\": %f, \\"requests\\": %d, \\"errors\\": %d, \\"p99_ms\\": %f}\\n",
+    summary.requests / (summary.duration / 1e6), summary.requests,
     summary.errors.status + summary.errors.connect + summary.errors.timeout + other,
     latency:percentile(99) / 1000))
 end
@@ -164,6 +168,38 @@ def connections_per_worker(port: int) -> list[int]:
     return sorted(Counter(re.findall(r"pid=(\d+)", out)).values())
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[str]) -> float:
+    """User + system CPU the processes have used so far (from /proc; gone ones count 0)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / CLOCK_TICKS
+
+
+def server_pids(port: int) -> list[str]:
+    """The gunicorn processes (arbiter and workers) that hold the listening socket."""
+    out = subprocess.run(  # noqa: S603
+        [require("ss", "iproute2"), "-ltnpH", f"( sport = :{port} )"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return sorted(set(re.findall(r"pid=(\d+)", out)))
+
+
+def postgres_pids() -> list[str]:
+    """PostgreSQL's processes (the server and its backends), run as the postgres user."""
+    out = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True).stdout  # noqa: S603, S607
+    return out.split()
+
+
 def measured_round(port: int, script: str, seconds: int) -> dict[str, Any]:
     """A wrk run, repeated (up to 5 times) while one of the two workers holds fewer than a
     quarter of its keep-alive connections: such a run measures mostly one worker, not the two
@@ -180,9 +216,14 @@ def measured_round(port: int, script: str, seconds: int) -> dict[str, Any]:
         timer = threading.Timer(
             min(1.0, seconds / 2), lambda into=placed: into.extend(connections_per_worker(port))
         )
+        servers, database = server_pids(port), postgres_pids()
+        before = cpu_seconds(servers), cpu_seconds(database)
         timer.start()
         result: dict[str, Any] = dict(run_wrk(port, script, seconds))
         timer.join()
+        requests = max(1, result["requests"])
+        result["server_cpu_us"] = (cpu_seconds(servers) - before[0]) / requests * 1e6
+        result["postgres_cpu_us"] = (cpu_seconds(database) - before[1]) / requests * 1e6
         result["placement"] = placed
         held = sum(placed)
         if held <= 2 or (len(placed) == 2 and placed[0] * 4 >= held) or attempt == 4:
@@ -270,8 +311,9 @@ def main() -> None:
                 app = measured_round(port, wrk_script(own), ROUND_S)
                 rounds.append((bare, app))
                 print(
-                    f"  round {n + 1}: bare {bare['rps']:6.0f} req/s {bare['placement']}, "
-                    f"webhook {app['rps']:6.0f} req/s {app['placement']} "
+                    f"  round {n + 1}: bare {bare['rps']:6.0f} req/s {bare['placement']} "
+                    f"{bare['server_cpu_us']:4.0f} µs, webhook {app['rps']:6.0f} req/s "
+                    f"{app['placement']} {app['server_cpu_us']:4.0f} µs "
                     f"({app['errors']:.0f} errors), ratio {app['rps'] / bare['rps']:.2f}"
                 )
             latency_pairs = pairs[ROUNDS * per_round :][: RATE * DURATION_S]
@@ -287,6 +329,13 @@ def main() -> None:
     print(
         f"throughput ratio       : {statistics.median(ratios):.2f}  median "
         f"(range {ratios[0]:.2f}-{ratios[-1]:.2f}; target >= 0.50)"
+    )
+    bare_cpu = statistics.median(bare["server_cpu_us"] for bare, _ in rounds)
+    app_cpu = statistics.median(app["server_cpu_us"] for _, app in rounds)
+    database_cpu = statistics.median(app["postgres_cpu_us"] for _, app in rounds)
+    print(
+        f"server CPU per request : bare {bare_cpu:.0f} µs, webhook {app_cpu:.0f} µs "
+        f"(ratio {bare_cpu / app_cpu:.2f}), plus PostgreSQL {database_cpu:.0f} µs  (medians)"
     )
     print(f"at {RATE} req/s open loop : p50 {p50:.1f} ms, p99 {p99:.1f} ms  (target p99 < 50 ms)")
     errors = sum(app["errors"] for _, app in rounds)
