@@ -106,6 +106,7 @@ class Plan:
     request_id: int
     job_id: str
     reference: str
+    requester_name: str
     received_on: date
     due_on: date | None
     items: list[Item] = field(default_factory=list)
@@ -158,6 +159,7 @@ def _start(runtime: Runtime, request_id: int) -> Plan | None:
             request.id,
             request.package_job_id,
             request.reference,
+            request.requester_name,
             request.received_on,
             request.due_on,
             items,
@@ -307,12 +309,26 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}.{int(round((seconds - whole) * 10)) % 10}"
 
 
+def _spoken_date(day: date) -> str:
+    """A date as a letter gives it: 'Friday 10 July 2026'."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _spoken_time(london_iso: str | None) -> str:
+    """A London time from the manifest as a person reads it: 'Friday 10 July 2026, 10:15'."""
+    if london_iso is None:
+        return "not known"
+    moment = datetime.fromisoformat(london_iso)
+    return f"{_spoken_date(moment.date())}, {moment:%H:%M}"
+
+
 def _readable_manifest(manifest: dict[str, Any]) -> str:
     lines = [f"Recordings provided for request {manifest['reference']}", ""]
     for entry in manifest["recordings"]:
+        when = entry["call_started_at"] or entry["recording_started_at"]
         lines += [
             entry["file"],
-            f"  Call date and time: {entry['call_started_at']} (UK time)",
+            f"  Call date and time: {_spoken_time(when)} (UK time)",
             f"  Length: {_clock(entry['duration_seconds'])} (minutes:seconds)",
         ]
         for r in entry["redactions"]:
@@ -335,9 +351,11 @@ def _cover_note(plan: Plan, entries: list[dict[str, Any]]) -> str:
         else "We searched our call recordings and found none to provide for your request."
     )
     parts = [
+        _spoken_date(utcnow().astimezone(LONDON).date()),
+        "",
         f"Your request for copies of your call recordings (reference {plan.reference})",
         "",
-        "Dear requester,",
+        f"Dear {plan.requester_name},",
         "",
         f"{found} They are in the 'recordings' folder as MP3 audio files, which play on "
         "most phones and computers. The file 'manifest.txt' lists the date, time and length "

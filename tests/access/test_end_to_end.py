@@ -107,11 +107,11 @@ def test_request_to_close(client, officer, runtime, recordings):
         {"start_seconds": 1.0, "end_seconds": 2.0, "reason": "third party details"},
         {"start_seconds": 3.5, "end_seconds": 4.5, "reason": "a neighbour's name"},
     ]
-    assert (
-        "Silenced from 0:03.5 to 0:04.5: a neighbour's name"
-        in archive.read("manifest.txt").decode()
-    )
-    assert "reference SAR-" in archive.read("cover-note.txt").decode()
+    readable = archive.read("manifest.txt").decode()
+    assert "Silenced from 0:03.5 to 0:04.5: a neighbour's name" in readable
+    assert "Call date and time: Friday 10 July 2026, 10:15 (UK time)" in readable
+    note = archive.read("cover-note.txt").decode()
+    assert "reference SAR-" in note and "Dear Pat Example," in note
 
     audio = decode_mp3(archive.read(names[0]))
     assert (audio.channels, audio.frame_rate) == (2, 8000)
