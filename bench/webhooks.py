@@ -157,15 +157,20 @@ end
     return json.loads(out.split("JSON", 1)[1])
 
 
-def connections_per_worker(port: int) -> list[int]:
-    """How many established client connections each server process holds (from `ss`)."""
+def socket_owners(*ss_filter: str) -> list[str]:
+    """The pid owning each TCP socket that `ss` lists for this filter (once per socket)."""
     out = subprocess.run(  # noqa: S603
-        [require("ss", "iproute2"), "-tnpH", "state", "established", f"( sport = :{port} )"],  # noqa: S607
+        [require("ss", "iproute2"), "-tnpH", *ss_filter],  # noqa: S607
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    return sorted(Counter(re.findall(r"pid=(\d+)", out)).values())
+    return re.findall(r"pid=(\d+)", out)
+
+
+def connections_per_worker(port: int) -> list[int]:
+    """How many established client connections each server process holds."""
+    return sorted(Counter(socket_owners("state", "established", f"( sport = :{port} )")).values())
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -185,13 +190,7 @@ def cpu_seconds(pids: list[str]) -> float:
 
 def server_pids(port: int) -> list[str]:
     """The gunicorn processes (arbiter and workers) that hold the listening socket."""
-    out = subprocess.run(  # noqa: S603
-        [require("ss", "iproute2"), "-ltnpH", f"( sport = :{port} )"],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return sorted(set(re.findall(r"pid=(\d+)", out)))
+    return sorted(set(socket_owners("state", "listening", f"( sport = :{port} )")))
 
 
 def postgres_pids() -> list[str]:

@@ -241,7 +241,7 @@ def write_package_zip(
         text = dict(compress_type=zipfile.ZIP_DEFLATED)
         archive.writestr("manifest.json", json.dumps(manifest, indent=2), **text)  # type: ignore[arg-type]
         archive.writestr("manifest.txt", _readable_manifest(manifest), **text)  # type: ignore[arg-type]
-        archive.writestr("cover-note.txt", _cover_note(plan, entries), **text)  # type: ignore[arg-type]
+        archive.writestr("cover-note.txt", _cover_note(plan, manifest), **text)  # type: ignore[arg-type]
 
 
 def _redacted_mp3(runtime: Runtime, item: Item, workdir: Path, destination: Path) -> float:
@@ -342,7 +342,9 @@ def _readable_manifest(manifest: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cover_note(plan: Plan, entries: list[dict[str, Any]]) -> str:
+def _cover_note(plan: Plan, manifest: dict[str, Any]) -> str:
+    """The letter to the requester, dated as the manifest (one reading of the clock)."""
+    entries = manifest["recordings"]
     count = len(entries)
     silenced = sum(1 for e in entries if e["redactions"])
     found = (
@@ -351,7 +353,7 @@ def _cover_note(plan: Plan, entries: list[dict[str, Any]]) -> str:
         else "We searched our call recordings and found none to provide for your request."
     )
     parts = [
-        _spoken_date(utcnow().astimezone(LONDON).date()),
+        _spoken_date(datetime.fromisoformat(manifest["prepared_at"]).date()),
         "",
         f"Your request for copies of your call recordings (reference {plan.reference})",
         "",

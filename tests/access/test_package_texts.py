@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from workers import access
-from workers.access import Plan, _cover_note, _readable_manifest
+from workers.access import Plan, _cover_note, _manifest, _readable_manifest
 
 
 def _entry(call: str | None, recording: str | None) -> dict[str, object]:
@@ -36,11 +36,15 @@ def test_the_readable_manifest_gives_call_times_as_a_person_reads_them(
     assert "  Length: 1:01.0 (minutes:seconds)\n" in text
 
 
-def test_the_cover_note_is_dated_and_addressed_to_the_requester(monkeypatch) -> None:  # noqa: ANN001
+def test_the_cover_note_is_dated_as_the_manifest_and_addressed_to_the_requester(
+    monkeypatch,  # noqa: ANN001
+) -> None:
     # 23:30 UTC on 30 June is already 1 July in London (summer time).
     monkeypatch.setattr(access, "utcnow", lambda: datetime(2026, 6, 30, 23, 30, tzinfo=UTC))
     plan = Plan(42, "job", "SAR-000042", "Pat Example", date(2026, 6, 29), None)
-    lines = _cover_note(plan, []).splitlines()
+    manifest = _manifest(plan, [])
+    lines = _cover_note(plan, manifest).splitlines()
+    assert manifest["prepared_at"] == "2026-07-01T00:30:00+01:00"
     assert lines[0] == "Wednesday 1 July 2026"
     assert "Dear Pat Example," in lines
     assert "We searched our call recordings and found none" in "\n".join(lines)
