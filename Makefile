@@ -1,5 +1,6 @@
 # make run  — set everything up and start the product on embedded defaults
-# make test — set everything up and run every test (real PostgreSQL, Redis, S3 server, fake Twilio)
+# make test — set everything up and run every test (real PostgreSQL, Redis, S3 server, fake Twilio),
+#             the date-sensitive ones first at three other dates under libfaketime
 
 PYTHON ?= python3
 VENV := .venv
@@ -25,6 +26,7 @@ services:
 	bash scripts/ensure-services.sh
 
 test: $(STAMP) services
+	bash scripts/test-any-date.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -1,23 +1,26 @@
-"""The Flask application factory: a readable list of named steps."""
+"""The Flask application factory: a readable list of named steps.
+
+Nothing is imported here at module level beyond the standard library, so a worker that
+imports `app.domain` or `app.models` never loads Flask.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from app.models.base import utcnow
-from app.opening_hours import parse_opening_hours
-from app.request import Request
-from config.services import load_services
-from config.settings import Settings, load_settings
+if TYPE_CHECKING:
+    from flask import Flask
 
 log = logging.getLogger(__name__)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment (or `test_config["SETTINGS"]`)."""
+    from flask import Flask
+
+    from app.web.request import Request
+
     app = Flask(__name__, instance_relative_config=False)
     app.request_class = Request  # URL-encoded forms (every Twilio webhook) parsed in one step
     configure(app, test_config or {})
@@ -30,6 +33,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def configure(app: Flask, overrides: dict[str, Any]) -> None:
     """Settings, services and opening hours, parsed once; bad configuration fails now."""
+    from app.domain.opening_hours import parse_opening_hours
+    from app.models.base import utcnow
+    from config.services import load_services
+    from config.settings import Settings, load_settings
+
     settings: Settings = overrides.pop("SETTINGS", None) or load_settings()
     app.config.update(
         SETTINGS=settings,
@@ -46,7 +54,7 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the database to this app and close each request's session at teardown."""
-    from app.db import close_request_session
+    from app.db.session import close_request_session
     from app.extensions import db
 
     db.configure(app.config["SETTINGS"].database_url)
@@ -55,12 +63,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Twilio's webhooks, the staff API and the requesters' download links."""
-    from app.access_link import bp as access_bp
     from app.api import bp as api_bp
-    from app.db import DatabaseIdConverter
-    from app.health import bp as health_bp
-    from app.metrics import bp as metrics_bp
+    from app.public.access_link import bp as access_bp
     from app.voice import bp as voice_bp
+    from app.web.converters import DatabaseIdConverter
+    from app.web.health import bp as health_bp
+    from app.web.metrics import bp as metrics_bp
 
     app.url_map.converters["int"] = DatabaseIdConverter  # a huge id is a 404, not an overflow
     app.register_blueprint(voice_bp)
@@ -69,20 +77,20 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(metrics_bp)
     if app.config["SETTINGS"].twilio_sandbox:
-        from app.dev_twilio import bp as dev_twilio_bp
+        from app.dev.twilio_sandbox import bp as dev_twilio_bp
 
         app.register_blueprint(dev_twilio_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
     """JSON errors, never a stack trace."""
-    from app.errors import register_errorhandlers as register
+    from app.web.errors import register_errorhandlers as register
 
     register(app)
 
 
 def register_commands(app: Flask) -> None:
     """The operators' `flask --app wsgi …` commands."""
-    from app.commands import register
+    from app.cli.commands import register
 
     register(app)

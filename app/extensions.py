@@ -1,6 +1,6 @@
 """Unbound singletons, bound to an app or a worker at start-up."""
 
-from app.db import Database
+from app.db.engine import Database
 
 db = Database()
 

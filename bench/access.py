@@ -29,15 +29,15 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import access_requests as sar  # noqa: E402
 from app.db import make_engine, upgrade  # noqa: E402
+from app.domain import access_requests as sar  # noqa: E402
 from app.models import AccessRequest, Recording, RecordingStatus, Relationship  # noqa: E402
+from app.runtime import Runtime, use_runtime  # noqa: E402
 from bench.common import scratch_postgres  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 from recordings.audio import AudioSegment, ffmpeg_executable  # noqa: E402
 from recordings.crypto import DataKey  # noqa: E402
 from workers.access import package_access_request  # noqa: E402
-from workers.runtime import Runtime, use_runtime  # noqa: E402
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -107,7 +107,7 @@ def child(mode: str, arg: str) -> None:
     import requests  # noqa: F401  (imports done before the baseline reading)
 
     import workers.ingest  # noqa: F401
-    from workers.runtime import current
+    from app.runtime import current
 
     runtime = current()
     runtime.storage, runtime.master_key, runtime.twilio  # noqa: B018  (built before measuring)
@@ -125,7 +125,7 @@ def seed_rows(sids: list[str], call_sid: str) -> dict[str, int]:
     """Pending, completed recordings as the callback leaves them; returns their ids by SID."""
     from app.db import upgrade
     from app.models import Call, Recording
-    from workers.runtime import current
+    from app.runtime import current
 
     runtime = current()
     upgrade(runtime.settings.database_url)
@@ -217,7 +217,7 @@ def bench(work: Path, s3_url: str, args: argparse.Namespace) -> None:
         sids = [fake.add_recording(call_sid=call_sid, audio_path=p) for p in small]
         big = fake.add_recording(call_sid=call_sid, audio_path=large)
         ids = seed_rows([*sids, big], call_sid)
-        from workers.runtime import current
+        from app.runtime import current
 
         current().storage, current().master_key  # noqa: B018  (warm: not part of the timing)
         plain_copy(sids[0])  # warm both paths' connections and imports

@@ -116,7 +116,7 @@ def recording_wav(seconds: float = 5.0) -> bytes:
 
 def make_simulator_class(results: Results, fake_twilio, audio: bytes):  # noqa: ANN001, ANN201
     """A CallSimulator that times every webhook and makes Twilio hold each recording."""
-    from app.simulator import CallSimulator
+    from app.dev.simulator import CallSimulator
 
     class TimedSimulator(CallSimulator):
         def post(self, url: str, **params: str):  # noqa: ANN202
@@ -250,7 +250,7 @@ def prepare(env: dict[str, str], advisors: int) -> None:
 
 def warm_up(base_url: str) -> float:
     """Wake both gunicorn workers (each builds its parts on its first request); the slowest, s."""
-    from app.simulator import CallSimulator
+    from app.dev.simulator import CallSimulator
 
     slowest = 0.0
     for n in range(8):

@@ -45,6 +45,7 @@ from botocore.config import Config
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.db import upgrade  # noqa: E402
+from app.runtime import Runtime  # noqa: E402
 from bench.common import free_port, scratch_postgres, wait_for_port  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 from recordings.storage import DELETE_BATCH_SIZE, S3Storage  # noqa: E402
@@ -53,7 +54,6 @@ from workers.retention import (  # noqa: E402
     delete_due_recordings,
     due_recordings_query,
 )
-from workers.runtime import Runtime  # noqa: E402
 
 TOTAL = int(os.environ.get("BENCH_TOTAL", "1000000"))
 DUE = int(os.environ.get("BENCH_DUE", "100000"))

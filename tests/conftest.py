@@ -30,6 +30,31 @@ pytest_plugins = [
     "tests.fixtures.live_app",
 ]
 
+# Tests whose rules depend on "now": scripts/test-any-date.sh runs them (`-m dates`) under
+# libfaketime at a DST change, a leap day and a year from today. They must pass on any date.
+DATE_SENSITIVE = (
+    "tests/test_metrics.py",
+    "tests/test_opening_hours.py",
+    "tests/recordings/test_retention_rules.py",
+    "tests/recordings/test_subject_access_rules.py",
+    "tests/retention/test_retention_job.py",
+    "tests/api/test_access_requests.py",
+    "tests/api/test_reports.py",
+    "tests/api/test_auth.py",
+    "tests/access/test_package_texts.py",
+    "tests/routing/test_stale_claims.py",
+    "tests/voice/test_call_flow.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the date-sensitive tests `dates`."""
+    root = Path(str(config.rootpath))
+    for item in items:
+        if str(Path(str(item.path)).relative_to(root)) in DATE_SENSITIVE:
+            item.add_marker(pytest.mark.dates)
+
+
 PUBLIC_BASE_URL = "https://contact.example.gov.uk"
 AUTH_TOKEN = "test-auth-token"  # noqa: S105
 ACCOUNT_SID = "AC" + "1" * 32
@@ -182,39 +207,18 @@ def runtime(app: Flask, app_twilio: FakeTwilio, recording_store) -> Iterator[obj
 
     The app serves audio from the same store and master key; the job queue starts empty.
     """
-    from app.queueing import redis_connection
-    from workers.runtime import Runtime, use_runtime
+    from tests.support.runtime import job_runtime
 
-    settings = replace(app.config["SETTINGS"], twilio_api_base_url=app_twilio.base_url)
-    runtime = Runtime(settings)
-    runtime.__dict__["storage"] = recording_store
-    app.extensions["recording_storage"] = recording_store
-    app.extensions["master_key"] = runtime.master_key
-    redis_connection(settings).flushdb()
-    use_runtime(runtime)
-    yield runtime
-    use_runtime(None)
-    if "db" in runtime.__dict__:
-        runtime.db.dispose()
+    with job_runtime(
+        app, storage=recording_store, twilio_base_url=app_twilio.base_url, flush_queue=True
+    ) as runtime:
+        yield runtime
 
 
 @pytest.fixture
 def staff_headers(app: Flask) -> Callable[[str], dict[str, str]]:
     """Authorization headers of a new member of staff with `role`."""
-    import secrets
-    from datetime import timedelta
-
-    from app import auth
-    from app.models import Staff
-
-    def make(role: str) -> dict[str, str]:
-        with db.transaction() as session:
-            email = f"{role}-{secrets.token_hex(4)}@sthelens.gov.uk"
-            staff = Staff(email=email, name=role, role=role)
-            session.add(staff)
-            session.flush()
-            token, _ = auth.issue_token(session, staff, timedelta(hours=1))
-        return {"Authorization": f"Bearer {token}"}
+    from tests.support.staff import staff_headers as make
 
     return make
 

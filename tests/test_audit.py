@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, update
 
-from app import audit
+from app.domain import audit
 from app.extensions import db
 from app.models import AuditEntry
 

@@ -6,7 +6,7 @@ import io
 import wave
 
 from app import create_app
-from app.twilio_client import make_twilio_client
+from app.integrations.twilio import make_twilio_client
 from config.settings import load_settings
 
 

@@ -11,9 +11,9 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from app import calls
+from app.db.fast_writes import GroupCommit
+from app.domain import calls
 from app.extensions import db
-from app.fast_writes import GroupCommit
 from app.models import Call
 from tests.db import one, rows
 from tests.fixtures.servers import PG_ADMIN_URL

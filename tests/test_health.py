@@ -14,7 +14,7 @@ def test_ready_when_database_queue_and_store_answer(client):
 
 
 def test_not_ready_names_what_is_down(make_app):
-    from app.health import CHECKS
+    from app.web.health import CHECKS
 
     app = make_app(redis_url="redis://127.0.0.1:9/0")
     reply = app.test_client().get("/readyz")

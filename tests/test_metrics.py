@@ -7,7 +7,7 @@ from datetime import timedelta
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.extensions import db
-from app.models import AccessRequest, Recording, RecordingStatus, RequestStatus, utcnow
+from app.models import AccessRequest, Recording, RecordingStatus, RequestStatus
 from recordings.subject_access import london_today
 
 SID = "CA" + "9" * 32
@@ -32,8 +32,8 @@ def test_calls_by_outcome_and_recordings_by_status(client, twilio_post):
     assert figures[("contact_ingest_retrying", ())] == 0
 
 
-def test_ingest_retention_and_access_request_figures(client, app):
-    now = utcnow()
+def test_ingest_retention_and_access_request_figures(client, app, clock):
+    now = clock["now"]
     today = london_today(now)
     with db.transaction() as session:
         session.add_all(

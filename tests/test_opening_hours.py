@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.opening_hours import OpeningHoursError, parse_opening_hours
+from app.domain.opening_hours import OpeningHoursError, parse_opening_hours
 
 LONDON = ZoneInfo("Europe/London")
 DEFAULT = parse_opening_hours("08:00-22:00")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.phone import mask, to_e164
+from app.domain.phone import mask, to_e164
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.request import URLENCODED, Request
+from app.web.request import URLENCODED, Request
 
 
 def _parsed(  # noqa: ANN202

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import deque
 
+from app.dev.simulator import CallSimulator
 from app.models import Call
-from app.simulator import CallSimulator
 from tests.conftest import AUTH_TOKEN
 from tests.db import one
 

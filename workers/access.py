@@ -38,8 +38,8 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app import audit
-from app.access_requests import (
+from app.domain import audit
+from app.domain.access_requests import (
     PACKAGE_JOB,
     PACKAGE_PREFIX,
     ListedRecording,
@@ -50,6 +50,7 @@ from app.access_requests import (
     package_key,
     shred_package,
 )
+from app.integrations.queue import enqueue, get_queue, redis_connection
 from app.models import (
     AccessPackage,
     AccessRequest,
@@ -58,11 +59,10 @@ from app.models import (
     RequestStatus,
     utcnow,
 )
-from app.queueing import enqueue, get_queue, redis_connection
+from app.runtime import Runtime, current
 from recordings.audio import load_wav, redact, to_mp3
 from recordings.crypto import DataKey
 from recordings.retention import LONDON
-from workers.runtime import Runtime, current
 
 __all__ = [
     "PACKAGE_PREFIX",
@@ -237,7 +237,7 @@ def write_package_zip(
             entries.append(_manifest_entry(name, item, duration, runtime.settings.mp3_bitrate))
             if on_item is not None:
                 on_item()
-        manifest = _manifest(plan, entries)
+        manifest = _manifest(plan, entries, runtime.now())
         text = dict(compress_type=zipfile.ZIP_DEFLATED)
         archive.writestr("manifest.json", json.dumps(manifest, indent=2), **text)  # type: ignore[arg-type]
         archive.writestr("manifest.txt", _readable_manifest(manifest), **text)  # type: ignore[arg-type]
@@ -294,11 +294,11 @@ def _manifest_entry(name: str, item: Item, duration: float, bitrate: str) -> dic
     }
 
 
-def _manifest(plan: Plan, entries: list[dict[str, Any]]) -> dict[str, Any]:
+def _manifest(plan: Plan, entries: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
     return {
         "reference": plan.reference,
         "received_on": plan.received_on.isoformat(),
-        "prepared_at": utcnow().astimezone(LONDON).isoformat(timespec="seconds"),
+        "prepared_at": now.astimezone(LONDON).isoformat(timespec="seconds"),
         "time_zone": "Europe/London",
         "recordings": entries,
     }
@@ -405,7 +405,7 @@ def _store(runtime: Runtime, plan: Plan, zip_path: Path) -> str | None:
         sha256=digest,
         recording_count=len(plan.items),
         downloads=0,
-        created_at=utcnow(),
+        created_at=runtime.now(),
     )
     with runtime.db.transaction() as session:
         request = session.get(AccessRequest, plan.request_id, with_for_update=True)
@@ -421,7 +421,7 @@ def _store(runtime: Runtime, plan: Plan, zip_path: Path) -> str | None:
 def _record(session: Session, request: AccessRequest, package: AccessPackage) -> list[str | None]:
     """Add the package and mark the request ready; returns the replaced package's key."""
     previous = current_package(session, request)
-    stale_keys = [shred_package(previous, utcnow())] if previous else []
+    stale_keys = [shred_package(previous, package.created_at)] if previous else []
     session.add(package)
     request.package_state, request.package_error = PackageState.READY, None
     request.package_progress = package.recording_count

@@ -23,13 +23,13 @@ from redis.lock import Lock
 from sqlalchemy import select, update
 from twilio.base.exceptions import TwilioRestException
 
-from app import audit
-from app.models import Call, Recording, RecordingStatus, utcnow
-from app.queueing import enqueue, redis_connection
+from app.domain import audit
+from app.integrations.queue import enqueue, redis_connection
+from app.models import Call, Recording, RecordingStatus
+from app.runtime import Runtime, current
 from recordings.crypto import DataKey
 from recordings.retention import delete_after
 from recordings.storage import StoredObject
-from workers.runtime import Runtime, current
 
 __all__ = [
     "IngestBusy",
@@ -95,7 +95,7 @@ def _ingest_pending(runtime: Runtime, plan: _Plan, lock: Lock) -> str:
         return _discard(runtime, plan)
     if plan.twilio_status != "completed" and not _completed_at_twilio(runtime, plan):
         return "not completed at Twilio yet"
-    started_at = plan.started_at or utcnow()
+    started_at = plan.started_at or runtime.now()
     try:
         stored, data_key = _fetch_encrypt_store(runtime, plan.sid, started_at, lock)
         wrapped = runtime.master_key.wrap(data_key, plan.sid)
@@ -204,7 +204,7 @@ def _commit_stored(
     runtime: Runtime, plan: _Plan, stored: StoredObject, wrapped: bytes, started_at: datetime
 ) -> bool:
     """Mark the recording stored, if it is still pending; False when another run won."""
-    now = utcnow()
+    now = runtime.now()
     months = runtime.settings.recording_retention_months
     with runtime.db.transaction() as session:
         changed = session.execute(
@@ -247,7 +247,7 @@ def _record_failure(runtime: Runtime, recording_id: int, exc: BaseException) -> 
             .values(
                 ingest_attempts=Recording.ingest_attempts + 1,
                 last_error=message,
-                updated_at=utcnow(),
+                updated_at=runtime.now(),
             )
         )
 
@@ -264,7 +264,7 @@ def _completed_at_twilio(runtime: Runtime, plan: _Plan) -> bool:
             raise
         status = "absent"
     with runtime.db.transaction() as session:
-        values: dict[str, object] = {"twilio_status": status, "updated_at": utcnow()}
+        values: dict[str, object] = {"twilio_status": status, "updated_at": runtime.now()}
         if status in {"absent", "failed", "deleted"}:
             values["status"] = RecordingStatus.FAILED
         session.execute(
@@ -295,7 +295,7 @@ def _delete_twilio_copy(runtime: Runtime, plan: _Plan) -> str:
         session.execute(
             update(Recording)
             .where(Recording.id == plan.id, Recording.twilio_deleted_at.is_(None))
-            .values(twilio_deleted_at=utcnow())
+            .values(twilio_deleted_at=runtime.now())
         )
     return "stored"
 
@@ -303,7 +303,7 @@ def _delete_twilio_copy(runtime: Runtime, plan: _Plan) -> str:
 def _discard(runtime: Runtime, plan: _Plan) -> str:
     """The caller opted out: delete Twilio's copy, store nothing."""
     _delete_at_twilio(runtime, plan.sid)
-    now = utcnow()
+    now = runtime.now()
     with runtime.db.transaction() as session:
         changed = session.execute(
             update(Recording)
@@ -330,7 +330,7 @@ def reconcile_recordings(
 ) -> dict[str, int]:
     """Re-enqueue recordings stuck on the way: pending too long, or Twilio's copy not deleted."""
     runtime = current()
-    now = utcnow()
+    now = runtime.now()
     stale = now - timedelta(minutes=stale_minutes)
     with runtime.db.transaction() as session:
         pending = _stuck_pending(

@@ -55,22 +55,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-from app import audit
-from app.holds import (
+from app.domain import audit
+from app.domain.holds import (
     call_held_clause,
     held_call_sids,
     held_clause,
     released_after_due_clause,
 )
+from app.integrations.queue import enqueue
 from app.models import (
     Call,
     DeletedWhat,
     DeletionRecord,
     Recording,
     RecordingStatus,
-    utcnow,
 )
-from app.queueing import enqueue
+from app.runtime import Runtime, current
 from recordings.retention import (
     LONDON,
     DeletionRule,
@@ -80,7 +80,6 @@ from recordings.retention import (
     metadata_rule_name,
     retention_rule_name,
 )
-from workers.runtime import Runtime, current
 
 __all__ = [
     "BATCH_SIZE",
@@ -144,7 +143,8 @@ class RetentionSummary:
 
 def run_retention(now: datetime | None = None) -> dict[str, Any]:
     """The periodic retention job; fails (for RQ to show) if any deletion could not be done."""
-    summary = retention_sweep(current(), now or utcnow())
+    runtime = current()
+    summary = retention_sweep(runtime, now or runtime.now())
     if summary.failures:
         raise RetentionIncomplete(f"{len(summary.failures)} failures: {summary.failures[:5]}")
     return summary.counts()

@@ -13,10 +13,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from app import routing
-from app.models import utcnow
-from app.redirects import redirect_call
-from workers.runtime import current
+from app.domain import routing
+from app.integrations.twilio import redirect_call
+from app.runtime import current
 
 __all__ = ["connect_claimed_caller", "release_stale_claims"]
 
@@ -58,7 +57,7 @@ def release_stale_claims() -> int:
     runtime = current()
     older_than = timedelta(seconds=runtime.settings.ring_timeout_seconds) + GRACE
     with runtime.db.transaction() as session:
-        released = routing.release_stale_claims(session, utcnow(), older_than)
+        released = routing.release_stale_claims(session, runtime.now(), older_than)
     if released:
         log.warning("released %d stale routing claims", len(released))
     return len(released)

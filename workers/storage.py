@@ -5,8 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from app.models import utcnow
-from workers.runtime import current
+from app.runtime import current
 
 log = logging.getLogger(__name__)
 ABANDONED_AFTER_HOURS = 24  # far longer than any ingest or packaging job may run
@@ -20,7 +19,8 @@ def remove_abandoned_writes(hours: int = ABANDONED_AFTER_HOURS) -> int:
     unfinished multipart upload, out of sight, until someone aborts it. The rerun of the job
     writes a new upload, so nothing here is ever needed again.
     """
-    removed = current().storage.remove_abandoned_writes(utcnow() - timedelta(hours=hours))
+    runtime = current()
+    removed = runtime.storage.remove_abandoned_writes(runtime.now() - timedelta(hours=hours))
     if removed:
         log.info("removed %d abandoned writes from the store", removed)
     return removed

@@ -15,7 +15,7 @@ import workers.access
 import workers.ingest
 import workers.retention
 import workers.routing  # noqa: F401  (imported here so each forked job starts warm)
-from workers.runtime import current
+from app.runtime import current
 
 WARM_PARTS = ("storage", "master_key", "twilio", "db")
 

@@ -9,7 +9,6 @@ from flask import current_app, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import access_requests as sar
 from app.api import bp
 from app.api.formats import (
     DATE,
@@ -23,9 +22,9 @@ from app.api.formats import (
 )
 from app.api.openapi import error_responses, path_id, path_parameter
 from app.api.validation import choice, day, field, json_body, phone_number, text
-from app.auth import current_staff, require_roles
-from app.db import request_session
-from app.errors import ApiError
+from app.db.session import request_session
+from app.domain import access_requests as sar
+from app.integrations.queue import enqueue
 from app.models import (
     AccessRequest,
     Authority,
@@ -35,8 +34,9 @@ from app.models import (
     RequestStatus,
     Role,
 )
-from app.queueing import enqueue
-from app.recording_store import recording_store
+from app.web.auth import current_staff, require_roles
+from app.web.errors import ApiError
+from app.web.runtime import recording_store
 from recordings.subject_access import (
     EXTENSION_MONTHS,
     InvalidNhsNumber,

@@ -7,16 +7,17 @@ from typing import Any
 from flask import current_app, jsonify
 from sqlalchemy import select
 
-from app import audit, auth, routing
 from app.api import bp
 from app.api.formats import CONTROL, EMAIL, SPACE, free_text, international_pattern, matches
 from app.api.me import STAFF_SCHEMA, staff_json
 from app.api.openapi import SERVICE_CODE, error_responses, path_id
 from app.api.validation import field, json_body, text
-from app.auth import current_staff, require_roles
-from app.db import request_session
-from app.errors import ApiError
+from app.db.session import request_session
+from app.domain import audit, routing
+from app.domain import staff as auth
 from app.models import Role, Staff
+from app.web.auth import current_staff, require_roles
+from app.web.errors import ApiError
 
 EDITABLE = ("name", "skills", "endpoint", "records_calls", "active")
 NAME = free_text(200)

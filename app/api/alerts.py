@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from app.api import bp
 from app.api.openapi import error_responses
-from app.auth import require_roles
-from app.db import MAX_ID, request_session
-from app.errors import ApiError
+from app.db import MAX_ID
+from app.db.session import request_session
 from app.models import PrivacyAlert, Recording, Role
+from app.web.auth import require_roles
+from app.web.errors import ApiError
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 

@@ -12,9 +12,9 @@ from app.api.alerts import MAX_ID, int_arg
 from app.api.formats import free_text
 from app.api.openapi import error_responses
 from app.api.validation import text_arg
-from app.auth import require_roles
-from app.db import request_session
+from app.db.session import request_session
 from app.models import AuditEntry, Role
+from app.web.auth import require_roles
 
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 ACTION, SUBJECT_ID = free_text(60, blank=True), free_text(64, blank=True)  # the columns' widths

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 from flask import current_app, jsonify
 
-from app import auth
 from app.api import bp
 from app.api.formats import EMAIL
 from app.api.openapi import error_responses
 from app.api.validation import field, json_body, text
-from app.db import request_session
-from app.errors import ApiError
+from app.db.session import request_session
+from app.domain import staff as auth
+from app.web.errors import ApiError
 
 
 @bp.post("/auth/token")
@@ -25,7 +25,7 @@ def issue_token():  # noqa: ANN201
     if staff is None or not staff.active or not auth.check_password(staff, password):
         raise ApiError(401, "invalid_credentials", "Unknown email or wrong password.")
     ttl = timedelta(hours=current_app.config["SETTINGS"].token_ttl_hours)
-    token, row = auth.issue_token(session, staff, ttl)
+    token, row = auth.issue_token(session, staff, ttl, current_app.config["CLOCK"]())
     session.commit()
     return jsonify({"token": token, "expires_at": row.expires_at.isoformat()}), 201
 

@@ -11,17 +11,18 @@ from flask import current_app, jsonify, request
 from sqlalchemy import select
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-from app import calls, routing
 from app.api import bp
 from app.api.formats import CALL_SID, DATE_TIME, PHONE
 from app.api.openapi import SERVICE_CODE, error_responses, path_parameter
 from app.api.validation import field, json_body, moment_arg, phone_number, record_id
-from app.auth import current_staff, require_roles
-from app.db import MAX_ID, request_session
-from app.errors import ApiError
+from app.db import MAX_ID
+from app.db.session import request_session
+from app.domain import calls, routing
+from app.integrations.twilio import make_twilio_client
 from app.models import Call, CallLeg, OptOutSource, Role, RoutingState, Staff
-from app.twilio_client import make_twilio_client
 from app.voice.connect import redirect_call
+from app.web.auth import current_staff, require_roles
+from app.web.errors import ApiError
 
 log = logging.getLogger(__name__)
 MAX_LIMIT = 500

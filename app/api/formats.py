@@ -17,7 +17,7 @@ from typing import Any
 from phonenumbers import PhoneMetadata, region_code_for_country_code
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
-from app.phone import MAX_INPUT_LENGTH
+from app.domain.phone import MAX_INPUT_LENGTH
 
 
 def _runs(numbers: Iterable[int]) -> list[tuple[int, int]]:

@@ -12,10 +12,8 @@ from app.api import bp
 from app.api.formats import CALL_SID, PHONE, RECORDING_SID, Text, free_text
 from app.api.openapi import error_responses, path_id
 from app.api.validation import choice, json_body, phone_number, text
-from app.auth import current_staff, require_roles
-from app.db import request_session
-from app.errors import ApiError
-from app.holds import (
+from app.db.session import request_session
+from app.domain.holds import (
     HoldAlreadyReleased,
     HoldNotFound,
     HoldTargetError,
@@ -23,6 +21,8 @@ from app.holds import (
     release_hold,
 )
 from app.models import Call, HoldKind, LegalHold, Recording, Role
+from app.web.auth import current_staff, require_roles
+from app.web.errors import ApiError
 
 DEFAULT_KIND = HoldKind.COMPLAINT
 TARGETS = ("call_sid", "recording_sid", "number")

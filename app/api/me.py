@@ -7,10 +7,10 @@ from flask import current_app, jsonify
 from app.api import bp
 from app.api.openapi import error_responses
 from app.api.validation import field, json_body
-from app.auth import current_staff, require_roles
-from app.db import request_session
-from app.errors import ApiError
-from app.models import AdvisorStatus, Role, Staff, utcnow
+from app.db.session import request_session
+from app.models import AdvisorStatus, Role, Staff
+from app.web.auth import current_staff, require_roles
+from app.web.errors import ApiError
 
 SETTABLE_STATUSES = {AdvisorStatus.OFFLINE, AdvisorStatus.AVAILABLE}
 
@@ -48,14 +48,15 @@ def set_my_status():  # noqa: ANN201
     staff = request_session().merge(current_staff())
     if staff.status == AdvisorStatus.BUSY:
         raise ApiError(409, "on_a_call", "You are on a call; your status changes when it ends.")
+    now = current_app.config["CLOCK"]()
     if staff.status != status:
-        staff.status, staff.status_changed_at = status, utcnow()
+        staff.status, staff.status_changed_at = status, now
     request_session().commit()
     if status == AdvisorStatus.AVAILABLE:
         from app.voice.connect import match_and_connect
 
         settings = current_app.config["SETTINGS"]
-        match_and_connect(request_session(), settings, utcnow(), advisor_id=staff.id)
+        match_and_connect(request_session(), settings, now, advisor_id=staff.id)
         request_session().refresh(staff)
     return jsonify(staff_json(staff))
 

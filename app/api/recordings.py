@@ -13,18 +13,18 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 from sqlalchemy.orm import Session
 
-from app import audit
-from app import recordings as domain
 from app.api import bp
 from app.api.formats import CONTROL, RECORDING_SID, SPACE, Text
 from app.api.holds import hold_json
 from app.api.openapi import error_responses, path_parameter
-from app.auth import current_staff, require_roles
-from app.db import request_session
-from app.errors import ApiError
-from app.holds import active_holds_for
+from app.db.session import request_session
+from app.domain import audit
+from app.domain import recordings as domain
+from app.domain.holds import active_holds_for
 from app.models import Call, PrivacyAlert, Recording, RecordingStatus, Role
-from app.recording_store import master_key, recording_store
+from app.web.auth import current_staff, require_roles
+from app.web.errors import ApiError
+from app.web.runtime import master_key, recording_store
 
 READERS = (Role.SUPERVISOR, Role.RECORDS_OFFICER)
 MIN_REASON_LENGTH = 5

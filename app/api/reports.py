@@ -6,10 +6,10 @@ from flask import current_app, jsonify
 
 from app.api import bp
 from app.api.openapi import error_responses
-from app.auth import require_roles
-from app.db import request_session
+from app.db.session import request_session
+from app.domain.reports import REPORT_DAYS, retention_report
 from app.models import Role
-from app.retention_report import REPORT_DAYS, retention_report
+from app.web.auth import require_roles
 
 
 @bp.get("/reports/retention")

@@ -6,7 +6,7 @@ from flask import current_app, jsonify
 
 from app.api import bp
 from app.api.openapi import error_responses
-from app.auth import require_roles
+from app.web.auth import require_roles
 
 
 @bp.get("/services")

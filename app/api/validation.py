@@ -15,8 +15,8 @@ from flask import request
 
 from app.api.formats import DATE, DATE_TIME, PHONE, Text
 from app.db import MAX_ID
-from app.errors import ApiError
-from app.phone import to_e164
+from app.domain.phone import to_e164
+from app.web.errors import ApiError
 
 T = TypeVar("T")
 

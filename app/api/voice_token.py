@@ -6,12 +6,12 @@ from flask import current_app, jsonify
 from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 
-from app import routing
 from app.api import bp
 from app.api.openapi import error_responses
-from app.auth import current_staff, require_roles
-from app.errors import ApiError
+from app.domain import routing
 from app.models import Role
+from app.web.auth import current_staff, require_roles
+from app.web.errors import ApiError
 
 TOKEN_TTL_SECONDS = 3600
 NEEDED = ("TWILIO_API_KEY_SID", "TWILIO_API_KEY_SECRET", "TWILIO_TWIML_APP_SID")

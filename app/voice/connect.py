@@ -23,12 +23,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from app import calls, queueing, routing
-from app.db import close_request_session, request_session
+from app.db.session import close_request_session, request_session
+from app.domain import calls, routing
+from app.domain.phone import mask
+from app.integrations import queue as queueing
+from app.integrations.twilio import connect_url
+from app.integrations.twilio import (
+    redirect_call as redirect_call,  # the transfer endpoint imports it here
+)
 from app.models import Call, CallLeg, RoutingState, Staff
-from app.phone import mask
-from app.redirects import connect_url
-from app.redirects import redirect_call as redirect_call  # the transfer endpoint imports it here
 from app.voice import bp, twiml
 from app.voice.signature import twilio_signed
 from config.services import GENERAL_ADVICE, Service

@@ -12,9 +12,10 @@ import logging
 from flask import Response, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from app import calls, queueing
-from app import recordings as domain
-from app.db import close_request_session, request_session
+from app.db.session import close_request_session, request_session
+from app.domain import calls
+from app.domain import recordings as domain
+from app.integrations import queue as queueing
 from app.voice import bp
 from app.voice.signature import twilio_signed
 

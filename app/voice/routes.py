@@ -10,13 +10,13 @@ from flask import Response, current_app, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from app import calls, routing
-from app.db import close_request_session, request_session
-from app.errors import error_response
+from app.db.session import close_request_session, request_session
+from app.domain import calls, routing
 from app.extensions import db
 from app.models import OptOutSource, RoutingState
 from app.voice import bp, connect, twiml
 from app.voice.signature import twilio_signed
+from app.web.errors import error_response
 from config.services import GENERAL_ADVICE, Service
 
 log = logging.getLogger(__name__)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import pytest
 
 from app.models import Role
-from tests.access.support import staff_headers
-from workers.runtime import Runtime, use_runtime
+from app.runtime import Runtime
+from tests.support.runtime import job_runtime
+from tests.support.staff import staff_headers
 
 
 @pytest.fixture
@@ -27,15 +27,9 @@ def headers_for(app) -> Callable[[Role], dict[str, str]]:  # noqa: ANN001
 @pytest.fixture(params=["local", "s3"])
 def runtime(request, app, settings) -> Iterator[Runtime]:  # noqa: ANN001
     """The worker runtime jobs use in this process, sharing the app's store and keys."""
-    value = Runtime(settings)
-    if request.param == "s3":
-        store = request.getfixturevalue("s3_storage")
-        value.storage = store  # type: ignore[misc]
-        app.extensions["recording_storage"] = store
-    use_runtime(value)
-    yield value
-    use_runtime(None)
-    value.db.engine.dispose()  # type: ignore[union-attr]
+    store = request.getfixturevalue("s3_storage") if request.param == "s3" else None
+    with job_runtime(app, storage=store) as value:
+        yield value
 
 
 @pytest.fixture
@@ -44,8 +38,5 @@ def local_runtime(app, settings, app_twilio) -> Iterator[Runtime]:  # noqa: ANN0
 
     Twilio's REST API is the fake, for jobs that ingest or delete there.
     """
-    value = Runtime(replace(settings, twilio_api_base_url=app_twilio.base_url))
-    use_runtime(value)
-    yield value
-    use_runtime(None)
-    value.db.engine.dispose()  # type: ignore[union-attr]
+    with job_runtime(app, twilio_base_url=app_twilio.base_url) as value:
+        yield value

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import io
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import auth
 from app.extensions import db
-from app.models import Call, Recording, RecordingStatus, Role, Staff
+from app.models import Call, Recording, RecordingStatus
+from app.runtime import Runtime
 from recordings.audio import AudioSegment
 from recordings.crypto import DataKey
 from recordings.storage import LocalStorage, Storage
-from workers.runtime import Runtime
+from tests.support.sids import new_sid as sid
 
 PACKAGE_PREFIX = "access-packages/"
 ACCESS_REQUESTS = "/api/access-requests"
@@ -39,11 +38,6 @@ def call_audio(seconds: float) -> bytes:
     out = io.BytesIO()
     with stereo.export(out, format="wav") as exported:  # export() returns `out` itself
         return exported.getvalue()
-
-
-def sid(prefix: str) -> str:
-    """A Twilio-shaped SID."""
-    return prefix + secrets.token_hex(16)
 
 
 def store_recording(
@@ -129,16 +123,6 @@ def register_request(client, officer, number: str, **changes: object) -> dict:  
     )
     assert reply.status_code == 201, reply.json
     return reply.json  # type: ignore[no-any-return]
-
-
-def staff_headers(role: Role, email: str) -> dict[str, str]:
-    """Authorization headers for a new member of staff with `role`."""
-    with db.transaction() as session:
-        staff = Staff(email=email, name=email.split("@")[0], role=role, skills=[])
-        session.add(staff)
-        session.flush()
-        token, _ = auth.issue_token(session, staff, timedelta(hours=1))
-    return {"Authorization": f"Bearer {token}"}
 
 
 def package_objects(store: Storage) -> list[str]:

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from rq import SimpleWorker
 
+from app.integrations.queue import get_queue, redis_connection
 from app.models import AccessPackage, AuditEntry, LegalHold, Recording
-from app.queueing import get_queue, redis_connection
 from recordings.audio import AudioSegment, rms_between
 from tests.access.support import register_request, store_recording
 from tests.db import one, rows

@@ -11,18 +11,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.domain.holds import active_holds_for, held_clause, held_recording_ids, place_hold
+from app.domain.reports import retention_report
 from app.extensions import db
-from app.holds import active_holds_for, held_clause, held_recording_ids, place_hold
+from app.integrations.queue import get_queue
 from app.models import Call, LegalHold, Recording, RecordingStatus
-from app.queueing import get_queue
-from app.retention_report import retention_report
+from app.runtime import Runtime
 from tests.access.support import call_from, package_objects, register_request, store_recording
 from tests.conftest import CALL_SID, IN_HOURS, pcm_wav
 from tests.db import one, rows
 from workers.access import package_access_request
 from workers.ingest import ingest_recording
 from workers.retention import run_retention
-from workers.runtime import Runtime
 
 NUMBER, E164, OTHER = "07700 900123", "+447700900123", "+447700900999"
 URL = "/api/access-requests"

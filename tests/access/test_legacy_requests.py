@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import access_requests as sar
 from app.db import make_engine, upgrade
-from app.holds import place_hold
+from app.domain import access_requests as sar
+from app.domain.holds import place_hold
 from app.models import (
     AccessRequest,
     AccessRequestCall,

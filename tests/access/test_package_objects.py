@@ -14,8 +14,8 @@ from rq import SimpleWorker
 from rq.job import Job
 
 from app.extensions import db
+from app.integrations.queue import get_queue, redis_connection
 from app.models import AccessPackage, AccessRequest, Recording
-from app.queueing import get_queue, redis_connection
 from recordings.storage import ObjectNotFound, StorageError
 from tests.access.support import (
     package_objects,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from rq.job import Job
 
-from app import audit
+from app.domain import audit
 from app.extensions import db
+from app.integrations.queue import get_queue
 from app.models import AccessRequest, AuditEntry
-from app.queueing import get_queue
 from tests.access.support import register_request, store_unrecorded_package
 from tests.db import one, rows
 from workers.access import reconcile_access_packages

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from app.models import AccessRequest, Call, LegalHold, Role
-from tests.access.support import call_from, staff_headers, store_recording
+from app.runtime import Runtime
+from tests.access.support import call_from, store_recording
 from tests.db import count, one, rows
-from workers.runtime import Runtime, use_runtime
+from tests.support.runtime import job_runtime
+from tests.support.staff import staff_headers
 
 NUMBER = "07700 900123"
 E164 = "+447700900123"
@@ -24,11 +26,8 @@ def officer(app):  # noqa: ANN001, ANN201
 
 @pytest.fixture
 def runtime(app, settings) -> Iterator[Runtime]:  # noqa: ANN001
-    value = Runtime(settings)
-    use_runtime(value)
-    yield value
-    use_runtime(None)
-    value.db.engine.dispose()  # type: ignore[union-attr]
+    with job_runtime(app) as value:
+        yield value
 
 
 def body(**changes: object) -> dict[str, object]:

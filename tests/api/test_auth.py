@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from app import auth
+from app.domain import staff as auth
 from app.extensions import db
-from app.models import ApiToken, Staff, utcnow
+from app.models import ApiToken, Staff
 
 
 @pytest.fixture
@@ -77,10 +77,10 @@ def test_no_or_bad_token_is_401(client, header):
     assert client.get("/api/me", headers=headers).status_code == 401
 
 
-def test_expired_token_is_401(client, advisor):
+def test_expired_token_is_401(client, advisor, clock):
     token = token_for(client, advisor).json["token"]
     with db.transaction() as session:
-        session.execute(update(ApiToken).values(expires_at=utcnow() - timedelta(seconds=1)))
+        session.execute(update(ApiToken).values(expires_at=clock["now"] - timedelta(seconds=1)))
     assert client.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 

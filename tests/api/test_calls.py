@@ -10,7 +10,8 @@ import pytest
 from app.models import AuditEntry, Call, CallLeg, Staff
 from tests.conftest import PUBLIC_BASE_URL
 from tests.db import one, rows
-from tests.routing.support import QUEUE_SID, add_staff, add_waiting_call, bearer, sid
+from tests.routing.support import QUEUE_SID, add_staff, add_waiting_call, bearer
+from tests.support.sids import numbered_sid as sid
 from tests.twiml import parse, verbs
 
 CALLER = sid(1)

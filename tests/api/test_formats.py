@@ -21,7 +21,7 @@ from app.api.formats import (
     matches,
 )
 from app.api.recordings import REASON as RECORDING_REASON
-from app.phone import to_e164
+from app.domain.phone import to_e164
 
 
 def numbers_of_every_country() -> list[str]:

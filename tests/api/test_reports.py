@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from app.domain.holds import place_hold
 from app.extensions import db
-from app.holds import place_hold
-from tests.retention.factories import T0, add_call, add_recording, headers_for
+from tests.retention.factories import T0, add_call, add_recording
+from tests.support.staff import staff_headers as headers_for
 
 
 @pytest.fixture

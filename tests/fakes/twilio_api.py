@@ -35,6 +35,8 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
+from tests.support.sids import new_sid
+
 __all__ = [
     "SPEC_PATH",
     "Call",
@@ -279,11 +281,6 @@ def load_spec(path: Path = SPEC_PATH) -> TwilioSpec:
 
 
 # --------------------------------------------------------------------------- state
-
-
-def new_sid(prefix: str) -> str:
-    """A Twilio-shaped SID: two-letter prefix and 32 hex digits."""
-    return prefix + secrets.token_hex(16)
 
 
 def silent_wav(seconds: float = 1.0, channels: int = 2, rate: int = 8000) -> bytes:

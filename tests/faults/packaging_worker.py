@@ -18,10 +18,10 @@ from typing import Any
 from rq.job import Job
 from rq.queue import Queue
 
+from app.runtime import current
 from recordings.storage import ObjectWriter, S3Storage, Storage
 from tests.fixtures.s3 import store_env
 from workers.access import PACKAGE_PREFIX
-from workers.runtime import current
 from workers.worker import PreloadedWorker
 
 HOLD_FILE = "PACKAGE_HOLD_FILE"

@@ -31,10 +31,10 @@ from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
 
-from app import audit
+from app.domain import audit
 from app.extensions import db
+from app.integrations.queue import get_queue, redis_connection
 from app.models import AccessPackage, AccessRequest, AuditEntry, LegalHold, Recording, Role
-from app.queueing import get_queue, redis_connection
 from recordings.storage import LocalStorage, Storage
 from tests.access.support import package_objects, store_recording
 from tests.db import count, one, rows

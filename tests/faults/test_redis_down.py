@@ -12,8 +12,8 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import SimpleWorker
 
+from app.integrations.queue import get_queue, redis_connection
 from app.models import Call, Recording
-from app.queueing import get_queue, redis_connection
 from tests.conftest import CALL_SID, pcm_wav
 from tests.db import one
 from tests.twiml import parse, verbs

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import pytest
 from rq import SimpleWorker
 
+from app.integrations.queue import get_queue, redis_connection
 from app.models import AuditEntry, Recording
-from app.queueing import get_queue, redis_connection
 from recordings.storage import S3Storage, StorageError
 from tests.conftest import pcm_wav
 from tests.db import one, rows

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 import pytest
 from rq import SimpleWorker
 
+from app.integrations.queue import get_queue, redis_connection
 from app.models import AuditEntry, Call, Recording
-from app.queueing import get_queue, redis_connection
 from recordings.crypto import DecryptionError
 from recordings.retention import delete_after
 from recordings.storage import StorageError

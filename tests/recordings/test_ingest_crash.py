@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from rq import SimpleWorker
 
+from app.integrations.queue import get_queue, redis_connection
 from app.models import Recording
-from app.queueing import get_queue, redis_connection
 from recordings.storage import LocalStorage
 from tests.conftest import pcm_wav
 from tests.db import one

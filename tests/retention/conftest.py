@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import pytest
 from flask import Flask
 
-from app.queueing import redis_connection
+from app.runtime import Runtime
 from recordings.storage import Storage
 from tests.fakes.twilio_api import FakeTwilio
-from workers.runtime import Runtime, use_runtime
+from tests.support.runtime import job_runtime
 
 
 @pytest.fixture
@@ -23,12 +22,11 @@ def store(local_storage: Storage) -> Storage:
 @pytest.fixture
 def retention_runtime(app: Flask, app_twilio: FakeTwilio, store: Storage) -> Iterator[Runtime]:
     """What the retention job uses: the test database and Redis, `store`, and the fake Twilio."""
-    settings = replace(app.config["SETTINGS"], twilio_api_base_url=app_twilio.base_url)
-    runtime = Runtime(settings)
-    runtime.__dict__["storage"] = store
-    redis_connection(settings).flushdb()
-    use_runtime(runtime)
-    yield runtime
-    use_runtime(None)
-    if "db" in runtime.__dict__:
-        runtime.db.engine.dispose()  # type: ignore[union-attr]
+    with job_runtime(
+        app,
+        storage=store,
+        twilio_base_url=app_twilio.base_url,
+        share_with_app=False,
+        flush_queue=True,
+    ) as runtime:
+        yield runtime

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from app import auth
-from app.extensions import db
-from app.models import Call, Recording, RecordingStatus, Staff
+from app.models import Call, Recording, RecordingStatus
 from recordings.storage import Storage
+from tests.support.sids import new_sid
 
 T0 = datetime(2027, 6, 1, 12, 0, tzinfo=UTC)  # "now" in most retention tests
 NUMBER = "+447700900123"
-
-
-def new_sid(prefix: str) -> str:
-    """A Twilio-shaped SID."""
-    return prefix + uuid.uuid4().hex
 
 
 def add_call(
@@ -77,13 +69,3 @@ def add_recording(
     session.add(recording)
     session.flush()
     return recording
-
-
-def headers_for(role: str) -> dict[str, str]:
-    """Authorization headers of a new member of staff with `role`."""
-    with db.transaction() as session:
-        staff = Staff(email=f"{role}-{secrets.token_hex(4)}@sthelens.gov.uk", name=role, role=role)
-        session.add(staff)
-        session.flush()
-        token, _ = auth.issue_token(session, staff, timedelta(hours=1))
-    return {"Authorization": f"Bearer {token}"}

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from app.domain.holds import place_hold
 from app.extensions import db
-from app.holds import place_hold
 from recordings.storage import storage_from_url
 from tests.retention.factories import T0, add_call, add_recording
 

@@ -17,15 +17,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app import audit
+from app.domain import audit
 from app.extensions import db
 from app.models import DeletionRecord, Recording, RecordingStatus
+from app.runtime import Runtime
 from recordings.storage import S3Storage
 from tests.db import count, rows
 from tests.fixtures.s3 import store_env
 from tests.retention.factories import T0, add_call, add_recording
 from workers import retention
-from workers.runtime import Runtime
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ KILL_AFTER_STORE_DELETE = textwrap.dedent(
     from datetime import datetime
     from config.settings import load_settings
     from workers.retention import retention_sweep
-    from workers.runtime import Runtime
+    from app.runtime import Runtime
 
     runtime = Runtime(load_settings())
     delete_many = runtime.storage.delete_many
@@ -127,15 +127,14 @@ def test_two_runs_at_once_delete_each_recording_once(retention_runtime, store):
     results, errors = [], []
 
     def run() -> None:
-        runtime = Runtime(replace(retention_runtime.settings))
-        runtime.__dict__["storage"] = store
+        runtime = Runtime(replace(retention_runtime.settings), storage=store)
         try:
             start.wait()
             results.append(retention.retention_sweep(runtime, T0, batch_size=7))
         except Exception as exc:  # noqa: BLE001  (reported below)
             errors.append(exc)
         finally:
-            runtime.db.engine.dispose()  # type: ignore[union-attr]
+            runtime.close()
 
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:

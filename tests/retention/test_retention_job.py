@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from app import audit
+from app.domain import audit
+from app.domain.holds import place_hold, release_hold
 from app.extensions import db
-from app.holds import place_hold, release_hold
 from app.models import AuditEntry, DeletionRecord, Recording, RecordingStatus
 from tests.db import count, one, rows
 from tests.retention.factories import NUMBER, T0, add_call, add_recording

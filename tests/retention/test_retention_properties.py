@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete
 
+from app.domain.holds import place_hold, release_hold
+from app.domain.reports import retention_report
 from app.extensions import db
-from app.holds import place_hold, release_hold
 from app.models import AuditEntry, AuditHead, Call, DeletionRecord, LegalHold, Recording
-from app.retention_report import retention_report
 from tests.db import rows
 from tests.retention.factories import T0, add_call, add_recording
 from workers.retention import retention_sweep

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from app.domain.holds import place_hold
 from app.extensions import db
-from app.holds import place_hold
+from app.integrations.queue import get_queue
 from app.models import AuditEntry, Call, DeletionRecord, Recording, RecordingStatus
-from app.queueing import get_queue
 from tests.db import count, one, rows
 from tests.retention.factories import NUMBER, T0, add_call, add_recording
 from workers.retention import run_retention

@@ -8,14 +8,15 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from app import access_requests, audit
+from app.domain import access_requests, audit
+from app.domain.holds import place_hold, release_hold
 from app.extensions import db
-from app.holds import place_hold, release_hold
 from app.models import AuditEntry, Call, DeletionRecord, Recording, RecordingStatus
 from app.models.access_requests import Relationship
 from recordings.retention import delete_after
 from tests.db import count, one, rows
-from tests.retention.factories import NUMBER, T0, add_call, add_recording, new_sid
+from tests.retention.factories import NUMBER, T0, add_call, add_recording
+from tests.support.sids import new_sid
 from workers.ingest import MAX_ATTEMPTS, ingest_recording, reconcile_recordings
 from workers.retention import RetentionIncomplete, run_retention
 

@@ -9,8 +9,8 @@ import time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app import routing
 from app.db import make_engine
+from app.domain import routing
 from app.models import Call, CallLeg, RoutingState, utcnow
 
 Event = tuple[int, int, float, float, int]

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from rq import SimpleWorker
 
-from app.queueing import get_queue, redis_connection
+from app.integrations.queue import get_queue, redis_connection
 from tests.routing.support import CALLER, QUEUE_SID
 
 

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from app import auth
+from app.domain import staff as auth
 from app.extensions import db
 from app.models import Call, Role, RoutingState, Staff
 from tests.conftest import IN_HOURS
+from tests.support.sids import numbered_sid as sid
+from tests.support.staff import TOKEN_LIFE
 
 QUEUE_SID = "QU" + "c" * 32
-
-
-def sid(n: int) -> str:
-    """A CallSid numbered n."""
-    return f"CA{n:032x}"
 
 
 CALLER = sid(1)
@@ -50,7 +47,7 @@ def add_staff(
 def bearer(staff_id: int) -> dict[str, str]:
     """Authorization headers with a fresh token for this member of staff."""
     with db.transaction() as session:
-        token, _ = auth.issue_token(session, session.get(Staff, staff_id), timedelta(hours=1))
+        token, _ = auth.issue_token(session, session.get(Staff, staff_id), TOKEN_LIFE)
     return {"Authorization": f"Bearer {token}"}
 
 

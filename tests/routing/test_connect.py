@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from app.integrations.queue import enqueue, get_queue
 from app.models import AuditEntry, Call, CallLeg, Staff
-from app.queueing import enqueue, get_queue
 from tests.conftest import IN_HOURS, PUBLIC_BASE_URL
 from tests.db import count, one, rows
 from tests.routing.support import (
@@ -18,9 +18,9 @@ from tests.routing.support import (
     bearer,
     member_redirects,
     queue_left,
-    sid,
     wait_poll,
 )
+from tests.support.sids import numbered_sid as sid
 from tests.twiml import parse, spoken, verbs
 
 RECORD_ATTRS = {

@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from app import routing
+from app.domain import routing
 from app.extensions import db
+from app.integrations.queue import get_queue, redis_connection
 from app.models import Call, CallLeg, Staff
-from app.queueing import get_queue, redis_connection
 from tests.conftest import IN_HOURS, PUBLIC_BASE_URL
 from tests.db import count, one
 from tests.fixtures.servers import free_port
@@ -26,9 +26,9 @@ from tests.routing.support import (
     bearer,
     member_redirects,
     queue_left,
-    sid,
     wait_poll,
 )
+from tests.support.sids import numbered_sid as sid
 from tests.twiml import parse, verbs
 from workers.routing import GRACE, connect_claimed_caller
 from workers.worker import PreloadedWorker

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.routing import (
+from app.domain.routing import (
     IdleAdvisor,
     InvalidEndpoint,
     WaitingCaller,

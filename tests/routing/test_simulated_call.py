@@ -7,9 +7,9 @@ from collections import deque
 
 from sqlalchemy import select
 
+from app.dev.simulator import CallSimulator
 from app.extensions import db
 from app.models import Call, CallLeg, Staff, utcnow
-from app.simulator import CallSimulator
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.db import count, one
 from tests.routing.support import add_staff

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app import routing
+from app.domain import routing
 from app.extensions import db
 from app.models import AdvisorStatus, Call, CallLeg, RoutingState, Staff
 from tests.conftest import IN_HOURS

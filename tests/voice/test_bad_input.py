@@ -45,7 +45,7 @@ def test_absurd_numbers_are_ignored(twilio_post, field):
 
 
 def test_internal_error_answers_apology_and_general_queue(twilio_post, app, monkeypatch):
-    from app import calls
+    from app.domain import calls
 
     def broken(*args, **kwargs):
         raise RuntimeError("database fell over")
@@ -58,7 +58,7 @@ def test_internal_error_answers_apology_and_general_queue(twilio_post, app, monk
 
 
 def test_internal_error_with_fallback_number_dials_it(make_app, monkeypatch):
-    from app import calls
+    from app.domain import calls
     from tests.conftest import PUBLIC_BASE_URL, sign
 
     app = make_app(fallback_number="+441744000000")
@@ -73,7 +73,7 @@ def test_internal_error_with_fallback_number_dials_it(make_app, monkeypatch):
 
 
 def test_error_during_wait_keeps_the_caller_holding(twilio_post, monkeypatch):
-    from app import calls
+    from app.domain import calls
 
     monkeypatch.setattr(calls, "estimated_wait", lambda *a, **k: 1 / 0)
     twilio_post("/twilio/menu/choice?attempt=1", CallSid=SID, Digits="1")

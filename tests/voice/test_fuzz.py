@@ -57,7 +57,7 @@ def test_wild_parameters_get_twiml_or_400(twilio_post, path, form):
 
 
 def test_logs_never_hold_a_full_phone_number(twilio_post, caplog, monkeypatch):
-    from app import calls
+    from app.domain import calls
 
     monkeypatch.setattr(calls, "choose_service", lambda *a, **k: 1 / 0)
     caplog.set_level(logging.DEBUG)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.integrations.queue import get_queue
 from app.models import Call, Recording
-from app.queueing import get_queue
 from tests.conftest import ACCOUNT_SID, CALL_SID, PUBLIC_BASE_URL, RECORDING_START, sign
 from tests.db import count, one
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from rq import Retry
 from rq.job import Job, JobStatus
 
-from app.queueing import get_queue, redis_connection, start_embedded_worker
+from app.integrations.queue import get_queue, redis_connection, start_embedded_worker
 from config.settings import load_settings
 
 WAIT_SECONDS = 15

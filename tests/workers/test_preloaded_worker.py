@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from app.integrations.queue import get_queue, redis_connection
 from app.models import Recording
-from app.queueing import get_queue, redis_connection
 from tests.db import one
 from workers.worker import PreloadedWorker
 

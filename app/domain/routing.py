@@ -22,9 +22,9 @@ import phonenumbers
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from app import audit
+from app.domain import audit
+from app.domain.phone import mask
 from app.models import AdvisorStatus, Call, CallLeg, LegKind, Outcome, Role, RoutingState, Staff
-from app.phone import mask
 from config.services import Service
 
 log = logging.getLogger(__name__)

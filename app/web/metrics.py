@@ -7,30 +7,30 @@ with any number of web and worker processes, and costs a few indexed queries a s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.domain.reports import retention_report
 from app.extensions import db
-from app.models import AccessRequest, Call, Recording, RecordingStatus, RequestStatus, utcnow
-from app.retention_report import retention_report
+from app.models import AccessRequest, Call, Recording, RecordingStatus, RequestStatus
 from recordings.subject_access import DUE_SOON_WITHIN, london_today
 
 bp = Blueprint("metrics", __name__)
 WINDOW = timedelta(hours=24)
 
 
-def _calls_by_outcome(session: Session) -> Iterator[Metric]:
+def _calls_by_outcome(session: Session, now: datetime) -> Iterator[Metric]:
     metric = GaugeMetricFamily(
         "contact_calls_last_24h", "Calls started in the last 24 hours", labels=["outcome"]
     )
     rows = session.execute(
         select(func.coalesce(Call.outcome, "in_progress"), func.count())
-        .where(Call.started_at >= utcnow() - WINDOW)
+        .where(Call.started_at >= now - WINDOW)
         .group_by(Call.outcome)
     )
     for outcome, count in rows:
@@ -38,7 +38,7 @@ def _calls_by_outcome(session: Session) -> Iterator[Metric]:
     yield metric
 
 
-def _queue_wait(session: Session) -> Iterator[Metric]:
+def _queue_wait(session: Session, now: datetime) -> Iterator[Metric]:
     metric = GaugeMetricFamily(
         "contact_queue_wait_seconds_last_24h",
         "Queue wait of callers who left a queue in the last 24 hours",
@@ -48,7 +48,7 @@ def _queue_wait(session: Session) -> Iterator[Metric]:
         select(
             Call.service_code, func.avg(Call.queue_wait_seconds), func.max(Call.queue_wait_seconds)
         )
-        .where(Call.dequeued_at >= utcnow() - WINDOW)
+        .where(Call.dequeued_at >= now - WINDOW)
         .group_by(Call.service_code)
     )
     for service, mean, longest in rows:
@@ -57,7 +57,7 @@ def _queue_wait(session: Session) -> Iterator[Metric]:
     yield metric
 
 
-def _recordings(session: Session) -> Iterator[Metric]:
+def _recordings(session: Session, now: datetime) -> Iterator[Metric]:
     by_status = GaugeMetricFamily("contact_recordings", "Recordings by status", labels=["status"])
     counts = dict(
         session.execute(select(Recording.status, func.count()).group_by(Recording.status)).all()
@@ -77,8 +77,8 @@ def _recordings(session: Session) -> Iterator[Metric]:
     )
 
 
-def _ingest(session: Session) -> Iterator[Metric]:
-    recent = Recording.stored_at >= utcnow() - WINDOW
+def _ingest(session: Session, now: datetime) -> Iterator[Metric]:
+    recent = Recording.stored_at >= now - WINDOW
     ended = Recording.started_at.is_not(None) & Recording.duration_seconds.is_not(None)
     rows = session.execute(
         select(
@@ -102,7 +102,7 @@ def _ingest(session: Session) -> Iterator[Metric]:
     yield duration
     failed_attempts = session.scalar(
         select(func.coalesce(func.sum(Recording.ingest_attempts), 0)).where(
-            Recording.updated_at >= utcnow() - WINDOW
+            Recording.updated_at >= now - WINDOW
         )
     )
     yield GaugeMetricFamily(
@@ -112,8 +112,8 @@ def _ingest(session: Session) -> Iterator[Metric]:
     )
 
 
-def _retention(session: Session) -> Iterator[Metric]:
-    report = retention_report(session, utcnow(), days=1)
+def _retention(session: Session, now: datetime) -> Iterator[Metric]:
+    report = retention_report(session, now, days=1)
     metric = GaugeMetricFamily(
         "contact_retention_recordings",
         "Stored recordings by retention state; overdue (due over 24 hours, not held) should be 0",
@@ -124,8 +124,8 @@ def _retention(session: Session) -> Iterator[Metric]:
     yield metric
 
 
-def _access_requests(session: Session) -> Iterator[Metric]:
-    today = london_today(utcnow())
+def _access_requests(session: Session, now: datetime) -> Iterator[Metric]:
+    today = london_today(now)
     open_with_clock = (AccessRequest.status == RequestStatus.OPEN) & AccessRequest.due_on.is_not(
         None
     )
@@ -153,18 +153,21 @@ COLLECTORS = [_calls_by_outcome, _queue_wait, _recordings, _ingest, _retention, 
 
 
 class DatabaseCollector:
-    """Runs every collector in one short read-only session."""
+    """Runs every collector in one short read-only session, as of the app's `now`."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
 
     def collect(self) -> Iterator[Metric]:
         """Yield the metric families."""
         with db.transaction() as session:
             for collector in COLLECTORS:
-                yield from collector(session)
+                yield from collector(session, self.now)
 
 
 @bp.get("/metrics")
 def metrics() -> Response:
     """The Prometheus exposition of the figures above."""
     registry = CollectorRegistry()
-    registry.register(DatabaseCollector())
+    registry.register(DatabaseCollector(current_app.config["CLOCK"]()))
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

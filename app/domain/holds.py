@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, exists, or_, select, union
 from sqlalchemy.orm import Session, aliased
 
-from app import audit
+from app.domain import audit
+from app.domain.phone import mask, to_e164
 from app.models import Call, HoldKind, LegalHold, Recording, utcnow
-from app.phone import mask, to_e164
 
 __all__ = [
     "HoldAlreadyReleased",

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.holds import held_clause, held_recording_ids
+from app.domain.holds import held_clause, held_recording_ids
 from app.models import DeletedWhat, DeletionRecord, Recording, RecordingStatus
 from recordings.retention import OVERDUE_AFTER
 

@@ -1,25 +1,50 @@
-"""What a job needs, built once per worker process from the environment (no Flask)."""
+"""What the product needs to do its work, built once per process: database, store, keys,
+Twilio and the clock. The web app and the workers share it (no Flask here)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from datetime import datetime
 from functools import cached_property
 
 from twilio.rest import Client
 
 from app.db import Database
-from app.twilio_client import make_twilio_client
+from app.integrations.twilio import make_twilio_client
+from app.models.base import utcnow
 from config.settings import Settings, load_settings
 from recordings.crypto import MasterKey
 from recordings.master_keys import load_master_key
 from recordings.storage import Storage, storage_from_settings
 
 
-@dataclass
 class Runtime:
-    """Database, store, keys and Twilio client for one process; parts built on first use."""
+    """Database, store, keys, Twilio client and clock for one process; parts built on first use.
 
-    settings: Settings
+    Any part may be given instead (the web app passes its database; tests pass a store).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        db: Database | None = None,
+        storage: Storage | None = None,
+        master_key: MasterKey | None = None,
+        twilio: Client | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._owns_db = db is None
+        given = {"db": db, "storage": storage, "master_key": master_key, "twilio": twilio}
+        for name, part in given.items():
+            if part is not None:
+                self.__dict__[name] = part  # what cached_property would have built
+
+    def now(self) -> datetime:
+        """The current instant, from the injected clock."""
+        return self.clock()
 
     @cached_property
     def db(self) -> Database:
@@ -42,6 +67,11 @@ class Runtime:
     def twilio(self) -> Client:
         """Twilio's REST client."""
         return make_twilio_client(self.settings)
+
+    def close(self) -> None:
+        """Close the connections of a database this runtime built itself."""
+        if self._owns_db and "db" in self.__dict__:
+            self.db.dispose()
 
 
 _current: Runtime | None = None

@@ -23,8 +23,9 @@ from typing import Any
 from sqlalchemy import CompoundSelect, Select, and_, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from app import audit
-from app.holds import HoldAlreadyReleased, place_hold, release_hold
+from app.domain import audit
+from app.domain.holds import HoldAlreadyReleased, place_hold, release_hold
+from app.domain.phone import mask
 from app.models import (
     AccessPackage,
     AccessRequest,
@@ -39,7 +40,6 @@ from app.models import (
     Relationship,
     RequestStatus,
 )
-from app.phone import mask
 from recordings.audio import InvalidRedaction, validate_redactions
 from recordings.retention import LONDON
 from recordings.storage import Storage, StorageError

@@ -8,8 +8,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.domain.reports import retention_report
 from app.extensions import db
-from app.retention_report import retention_report
 
 retention_cli = AppGroup("retention", help="Recording retention and legal holds.")
 
@@ -18,15 +18,14 @@ retention_cli = AppGroup("retention", help="Recording retention and legal holds.
 @click.option("--quiet", is_flag=True, help="Print the counts only, not every sid.")
 def retention_run(quiet: bool) -> None:
     """Delete what is due now (the periodic job, in the foreground) and print what was done."""
+    from app.runtime import Runtime
     from workers.retention import retention_sweep
-    from workers.runtime import Runtime
 
-    runtime = Runtime(current_app.config["SETTINGS"])
+    runtime = Runtime(current_app.config["SETTINGS"], clock=current_app.config["CLOCK"])
     try:
         summary = retention_sweep(runtime, current_app.config["CLOCK"]())
     finally:
-        if "db" in runtime.__dict__:
-            runtime.db.engine.dispose()  # type: ignore[union-attr]
+        runtime.close()
     if not quiet:
         for sid in summary.deleted:
             click.echo(f"deleted recording {sid}")

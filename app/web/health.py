@@ -11,8 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-from app.queueing import redis_connection
-from app.recording_store import recording_store
+from app.integrations.queue import redis_connection
+from app.web.runtime import recording_store
 from recordings.storage import StorageError
 
 log = logging.getLogger(__name__)

@@ -1,23 +1,39 @@
-"""Moving a live call to `/twilio/connect` with Twilio's REST API (SPEC §5): no Flask here.
+"""Twilio's REST API: the one place the product calls it (a local fake in tests).
 
-A caller waiting in Twilio's queue is moved with the Queue Members API; a caller already
-talking to an advisor (a transfer) with the Calls API. The connect job (workers.routing) and
-the transfer endpoint share this; webhooks never call it, so Twilio's latency stays out of them.
+The client is pointed at TWILIO_API_BASE_URL. Moving a live call to `/twilio/connect`
+(SPEC §5): a caller waiting in Twilio's queue is moved with the Queue Members API, a caller
+already talking to an advisor (a transfer) with the Calls API. Webhooks never call Twilio, so
+its latency stays out of them. No Flask here.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from app.routing import Claim
-from app.twilio_client import make_twilio_client
 from config.settings import Settings
 
+if TYPE_CHECKING:
+    from app.domain.routing import Claim
+
+REQUEST_TIMEOUT_SECONDS = 10
 log = logging.getLogger(__name__)
+
+
+def make_twilio_client(settings: Settings) -> Client:
+    """A REST client for our account whose requests go to `twilio_api_base_url`."""
+    client = Client(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token,
+        http_client=TwilioHttpClient(timeout=REQUEST_TIMEOUT_SECONDS),
+    )
+    client.api.base_url = settings.twilio_api_base_url.rstrip("/")
+    return client
 
 
 def connect_url(settings: Settings, leg_id: int) -> str:

@@ -11,11 +11,11 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import audit
 from app.db import Database
-from app.fast_writes import DriverUpsert
+from app.db.fast_writes import DriverUpsert
+from app.domain import audit
+from app.domain.phone import to_e164
 from app.models import Call, OptOutSource, Outcome
-from app.phone import to_e164
 
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}

@@ -11,8 +11,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
-from app import audit, auth, routing
 from app.db import upgrade
+from app.domain import audit, routing
+from app.domain import staff as auth
 from app.extensions import db
 from app.models import Role, Staff, utcnow
 from config.settings import sandbox_url
@@ -142,7 +143,7 @@ def audit_verify() -> None:
 @click.option("--port", default=5000, type=int)
 def serve(host: str, port: int) -> None:
     """Run the web app with an in-process worker (embedded defaults, for a laptop)."""
-    from app.queueing import start_embedded_worker
+    from app.integrations.queue import start_embedded_worker
 
     settings = _settings()
     if not os.environ.get("PUBLIC_BASE_URL"):  # a laptop: Twilio (the simulator) calls us here
@@ -152,7 +153,7 @@ def serve(host: str, port: int) -> None:
             settings = replace(settings, twilio_api_base_url=sandbox_url(base))
         current_app.config["SETTINGS"] = settings
     if settings.embedded_queue:
-        from workers.runtime import Runtime, use_runtime
+        from app.runtime import Runtime, use_runtime
 
         use_runtime(Runtime(settings))  # jobs in this process use the app's settings
         start_embedded_worker(settings)
@@ -167,9 +168,9 @@ def serve(host: str, port: int) -> None:
 
 def register(app: Flask) -> None:
     """Attach every command group to `app`."""
-    from app.commands_retention import retention_cli
-    from app.key_rotation import keys_cli
-    from app.simulator import simulate_call
+    from app.cli.keys import keys_cli
+    from app.cli.retention import retention_cli
+    from app.dev.simulator import simulate_call
 
     for command in (db_cli, staff_cli, audit_cli, keys_cli, retention_cli, serve, simulate_call):
         app.cli.add_command(command)

@@ -11,10 +11,10 @@ from typing import BinaryIO
 
 from flask import Blueprint, Response, current_app, request
 
-from app.access_requests import package_for_token, record_download
-from app.db import request_session
+from app.db.session import request_session
+from app.domain.access_requests import package_for_token, record_download
 from app.models import AccessPackage
-from app.recording_store import master_key, recording_store
+from app.web.runtime import master_key, recording_store
 
 bp = Blueprint("access", __name__, url_prefix="/access")
 

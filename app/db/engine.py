@@ -1,4 +1,4 @@
-"""Database engine, sessions and migrations, usable with or without Flask."""
+"""The database engine and session factory of one process, usable with or without Flask."""
 
 from __future__ import annotations
 
@@ -9,19 +9,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.routing import IntegerConverter
 
-from app.fast_writes import FastWriter, GroupCommit
+from app.db.fast_writes import FastWriter, GroupCommit
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32-bit on PostgreSQL
 
 
 def make_engine(url: str, *, durable: bool = True) -> Engine:
@@ -187,63 +183,7 @@ def insert_ignoring_duplicates(
     return bool(connection.execute(statement, values).rowcount)
 
 
-def request_session() -> Session:
-    """The current request's session, opened on first use and closed at teardown."""
-    from flask import g
-
-    from app.extensions import db
-
-    if "db_session" not in g:
-        g.db_session = db.new_session()
-    return g.db_session  # type: ignore[no-any-return]
-
-
-def close_request_session(_exc: BaseException | None = None) -> None:
-    """Roll back anything uncommitted and close the request's session (SQLite's lock too)."""
-    from flask import g
-
-    session = g.pop("db_session", None)
-    if session is None:
-        return
-    try:
-        session.rollback()
-    except SQLAlchemyError:  # the connection is already gone; closing below releases it
-        pass
-    finally:
-        session.close()
-
-
 def make_engine_url(url: str) -> str:
     """The URL as the engine will see it (driver made explicit)."""
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
     return url.replace("postgres://", "postgresql+psycopg://", 1)
-
-
-def alembic_config(url: str) -> AlembicConfig:
-    """Alembic's configuration for our migrations folder and `url`."""
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    cfg.set_main_option("sqlalchemy.url", make_engine_url(url).replace("%", "%%"))
-    return cfg
-
-
-def upgrade(url: str, revision: str = "heads") -> None:
-    """Bring the schema at `url` up to `revision`."""
-    if url.startswith("sqlite"):
-        make_engine(url).dispose()  # creates the folder of the SQLite file
-    command.upgrade(alembic_config(url), revision)
-
-
-MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32-bit on PostgreSQL
-
-
-class DatabaseIdConverter(IntegerConverter):
-    """`<int:…>` in a URL: a number beyond any id column (> MAX_ID) stands for id 0, never a row.
-
-    So the view answers its usual 404 instead of the database overflowing into a 500.
-    """
-
-    def to_python(self, value: str) -> int:
-        """The id, or 0 when no id column could hold it."""
-        number = int(super().to_python(value))
-        return number if number <= MAX_ID else 0

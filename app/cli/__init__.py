@@ -1,0 +1,1 @@
+"""Operators' `flask --app wsgi …` commands."""

@@ -1,0 +1,1 @@
+"""The Flask-free domain: services over the database; callers commit."""

@@ -1,0 +1,1 @@
+"""Citizens' pages: the access-request form and the requester's download link."""

@@ -1,0 +1,1 @@
+"""The Flask plumbing every edge shares: request class, errors, auth, health, metrics."""

@@ -1,0 +1,1 @@
+"""Helpers shared by every test folder: the jobs' runtime, staff headers and Twilio SIDs."""
