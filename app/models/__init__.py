@@ -16,7 +16,7 @@ from app.models.calls import Call, OptOutSource, Outcome
 from app.models.holds import DeletedWhat, DeletionRecord, HoldKind, LegalHold
 from app.models.recordings import PrivacyAlert, Recording, RecordingStatus
 from app.models.routing import CallLeg, LegKind, RoutingState
-from app.models.staff import AdvisorStatus, ApiToken, Role, Staff
+from app.models.staff import AdvisorStatus, ApiToken, ConsoleSession, Role, Staff
 
 __all__ = [
     "AccessPackage",
@@ -47,6 +47,7 @@ __all__ = [
     "Role",
     "RoutingState",
     "Staff",
+    "ConsoleSession",
     "UtcDateTime",
     "utcnow",
 ]

@@ -87,6 +87,22 @@ class AccessRequest(Base):
     package_total: Mapped[int] = mapped_column(Integer, default=0)
     package_error: Mapped[str | None] = mapped_column(String(300))
     created_by: Mapped[str] = mapped_column(String(254))
+    # How it reached us (phone, letter, in_person, email, online) and the language to answer in.
+    channel: Mapped[str | None] = mapped_column(String(12))
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    postal_address: Mapped[str | None] = mapped_column(Text)
+    requester_note: Mapped[str | None] = mapped_column(Text)
+    # The online form's duplicate check: a digest of the answers, not the answers.
+    submission_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    # Paused while awaiting clarification: the due date moves by the days paused.
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0)
+    # Refused as manifestly unfounded or excessive (UK GDPR art. 12(5)).
+    refused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    refusal_ground: Mapped[str | None] = mapped_column(String(24))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_by: Mapped[str | None] = mapped_column(String(254))

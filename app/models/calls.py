@@ -55,6 +55,10 @@ class Call(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(16))
+    # The caller's language (SPEC §13); None on a line with one language until it is chosen.
+    language: Mapped[str | None] = mapped_column(String(5))
+    # When a caller waiting for their language accepted the next advisor in another one.
+    any_language_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Routing (issue 3): the app keeps the queue order; Twilio's queue only holds the caller.
     queue_sid: Mapped[str | None] = mapped_column(String(34))
     queue_priority: Mapped[int | None] = mapped_column(Integer)

@@ -70,3 +70,12 @@ class PrivacyAlert(Base):
     rule: Mapped[str] = mapped_column(String(60))
     raised_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Closed by a records officer: `legitimate` or `breach`, with a note (SPEC §12).
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    closed_by: Mapped[str | None] = mapped_column(String(254))
+    # A breach: reported to the ICO within 72 hours, and the caller told, or why not.
+    ico_reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ico_report_note: Mapped[str | None] = mapped_column(Text)
+    subject_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    subject_told_note: Mapped[str | None] = mapped_column(Text)

@@ -46,6 +46,14 @@ class Staff(Base):
     status_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Languages the advisor takes calls in (SPEC §13), e.g. ["cy", "en"].
+    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
+    # Sign-in (SPEC §16): TOTP second factor, lockout after failed attempts, deactivation.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff")
 
@@ -63,3 +71,23 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     staff: Mapped[Staff] = relationship(back_populates="tokens")
+
+
+class ConsoleSession(Base):
+    """A signed-in browser session of the staff console; the cookie holds only a token whose
+    SHA-256 is stored here, so sign-out and deactivation end it on the server."""
+
+    __tablename__ = "console_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the absolute limit
+    second_factor_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    client_address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+    staff: Mapped[Staff] = relationship()
