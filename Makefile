@@ -1,12 +1,13 @@
 # make run  — set everything up and start the product on embedded defaults
-# make test — set everything up and run every test (real PostgreSQL, Redis, S3 server, fake Twilio)
+# make test — set everything up and run every test (real PostgreSQL, Redis, S3 server, fake Twilio,
+#             Debian's Chromium for the browser tests, a real OpenID Connect provider)
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint format bench services migrate clean
+.PHONY: run test lint format bench services browser migrate clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +25,10 @@ run: migrate
 services:
 	bash scripts/ensure-services.sh
 
-test: $(STAMP) services
+browser:
+	bash scripts/ensure-browser.sh
+
+test: $(STAMP) services browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
