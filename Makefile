@@ -1,13 +1,15 @@
 # make run  — set everything up and start the product on embedded defaults
-# make test — set everything up and run every test (real PostgreSQL, Redis, S3 server, fake Twilio),
-#             the date-sensitive ones first at three other dates under libfaketime
+# make test — set everything up and run every test (real PostgreSQL, Redis, S3 server, fake Twilio,
+#             Debian's Chromium for the browser tests, a real OpenID Connect provider), the
+#             date-sensitive ones first at three other dates under libfaketime
+# make assets — refresh the vendored front-end files in app/static/vendor from the npm registry
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint format bench services migrate clean
+.PHONY: run test lint format bench services browser assets migrate clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +27,13 @@ run: migrate
 services:
 	bash scripts/ensure-services.sh
 
-test: $(STAMP) services
+browser:
+	bash scripts/ensure-browser.sh
+
+assets:
+	$(PYTHON) scripts/vendor_assets.py
+
+test: $(STAMP) services browser
 	bash scripts/test-any-date.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
