@@ -53,17 +53,22 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database to this app and close each request's session at teardown."""
+    """Bind the database, CSRF protection and browser security to this app."""
     from app.db.session import close_request_session
-    from app.extensions import db
+    from app.extensions import csrf, db
+    from app.web.security import register_security
 
     db.configure(app.config["SETTINGS"].database_url)
     app.teardown_appcontext(close_request_session)
+    register_security(app)
+    csrf.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    """Twilio's webhooks, the staff API and the requesters' download links."""
+    """Twilio's webhooks, the staff API, the console, and the requesters' download links."""
     from app.api import bp as api_bp
+    from app.console import bp as console_bp
+    from app.extensions import csrf
     from app.public.access_link import bp as access_bp
     from app.voice import bp as voice_bp
     from app.web.converters import DatabaseIdConverter
@@ -71,14 +76,18 @@ def register_blueprints(app: Flask) -> None:
     from app.web.metrics import bp as metrics_bp
 
     app.url_map.converters["int"] = DatabaseIdConverter  # a huge id is a 404, not an overflow
+    for machine_facing in (voice_bp, api_bp):  # signed by Twilio, or a bearer token: no cookies
+        csrf.exempt(machine_facing)
     app.register_blueprint(voice_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(console_bp)
     app.register_blueprint(access_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(metrics_bp)
     if app.config["SETTINGS"].twilio_sandbox:
         from app.dev.twilio_sandbox import bp as dev_twilio_bp
 
+        csrf.exempt(dev_twilio_bp)
         app.register_blueprint(dev_twilio_bp)
 
 

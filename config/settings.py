@@ -99,12 +99,34 @@ class Settings:
     mp3_bitrate: str = "64k"
     voice: str = "Polly.Amy"
     language: str = "en-GB"
+    # The staff console and sign-in (SPEC §14, §16).
+    secret_key: str | None = None  # signs session cookies; embedded: generated in instance_dir
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    mfa_required_roles: tuple[str, ...] = ("supervisor", "records_officer", "admin")
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    service_level_seconds: int = 60
+    # The bilingual line (SPEC §13).
+    languages: tuple[str, ...] = ("en",)
+    default_language: str = "en"
+    language_wait_offer_seconds: int = 120
+    # The citizens' form and mail to requesters (SPEC §15).
+    smtp_url: str | None = None
+    mail_from: str = "Contact Cares <no-reply@contact.example.gov.uk>"
+    public_form_limit: str = "5 per hour"
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def is_production(self) -> bool:
         """True when running with production refusals in force."""
         return self.app_env == "production"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """True when single sign-on with the council's OpenID Connect provider is configured."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def embedded_queue(self) -> bool:
@@ -120,6 +142,12 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _codes(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    codes = tuple(code.strip() for code in raw.split(",") if code.strip())
+    return codes or default
 
 
 def _path(env: Mapping[str, str], name: str) -> Path | None:
@@ -203,5 +231,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         token_ttl_hours=_int(env, "TOKEN_TTL_HOURS", 12),
         access_link_days=_int(env, "ACCESS_LINK_DAYS", 7),
         mp3_bitrate=env.get("MP3_BITRATE") or "64k",
+        secret_key=env.get("SECRET_KEY") or None,
+        session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_int(env, "SESSION_MAX_HOURS", 12),
+        mfa_required_roles=_codes(env, "MFA_REQUIRED_ROLES", Settings.mfa_required_roles),
+        oidc_issuer=env.get("OIDC_ISSUER") or None,
+        oidc_client_id=env.get("OIDC_CLIENT_ID") or None,
+        oidc_client_secret=env.get("OIDC_CLIENT_SECRET") or None,
+        service_level_seconds=_int(env, "SERVICE_LEVEL_SECONDS", 60),
+        languages=_codes(env, "LANGUAGES", ("en",)),
+        default_language=env.get("DEFAULT_LANGUAGE") or "en",
+        language_wait_offer_seconds=_int(env, "LANGUAGE_WAIT_OFFER_SECONDS", 120),
+        smtp_url=env.get("SMTP_URL") or None,
+        mail_from=env.get("MAIL_FROM") or Settings.mail_from,
+        public_form_limit=env.get("PUBLIC_FORM_LIMIT") or Settings.public_form_limit,
         warnings=tuple(warnings),
     )
