@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import settings as hypothesis_settings
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import text
@@ -22,6 +23,11 @@ from app.extensions import db
 from app.models import Base
 from config.settings import load_settings
 from tests.fakes.twilio_api import FakeTwilio
+
+# Property tests judge results, not speed: on a loaded 2-core CI machine a case may take longer
+# than Hypothesis's default 200 ms deadline, which would fail a correct test.
+hypothesis_settings.register_profile("contact-line", deadline=None)
+hypothesis_settings.load_profile("contact-line")
 
 pytest_plugins = [
     "tests.fixtures.servers",
