@@ -55,13 +55,16 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the database, CSRF protection and browser security to this app."""
     from app.db.session import close_request_session
-    from app.extensions import csrf, db
+    from app.extensions import csrf, db, limiter
     from app.web.security import register_security
 
-    db.configure(app.config["SETTINGS"].database_url)
+    settings = app.config["SETTINGS"]
+    db.configure(settings.database_url)
     app.teardown_appcontext(close_request_session)
     register_security(app)
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
