@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.fixtures.twilio",
     "tests.fixtures.s3",
     "tests.fixtures.live_app",
+    "tests.fixtures.browser",
 ]
 
 PUBLIC_BASE_URL = "https://contact.example.gov.uk"
