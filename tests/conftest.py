@@ -29,6 +29,7 @@ pytest_plugins = [
     "tests.fixtures.s3",
     "tests.fixtures.live_app",
     "tests.fixtures.browser",
+    "tests.fixtures.oidc",
     "tests.fixtures.smtp",
 ]
 
