@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
 from authlib.integrations.flask_client import OAuth
@@ -96,3 +97,17 @@ def test_an_unknown_login_is_refused(oidc_provider, oidc_client_app, page) -> No
     oidc_provider.sign_in(page, login)
     page.wait_for_url(f"{oidc_client_app}/callback?**")
     assert json.loads(page.locator("body").inner_text())["userinfo"]["sub"] == login
+
+
+def test_rp_initiated_logout_returns_to_the_client(oidc_provider, oidc_client_app, page) -> None:  # noqa: ANN001
+    login = oidc_provider.add_account("leaver@sthelens.gov.uk")
+    page.goto(f"{oidc_client_app}/login")
+    oidc_provider.sign_in(page, login)
+    page.wait_for_url(f"{oidc_client_app}/callback?**")
+    after = f"{oidc_client_app}/signed-out"
+    oidc_provider.add_post_logout_redirect_uri(after)
+    end_session = oidc_provider.metadata()["end_session_endpoint"]
+    query = urlencode({"client_id": oidc_provider.client_id, "post_logout_redirect_uri": after})
+    page.goto(f"{end_session}?{query}")
+    page.click("button[autofocus]")  # the provider's "Do you want to sign-out?" page: Yes
+    page.wait_for_url(f"{after}**")
