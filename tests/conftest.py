@@ -34,6 +34,9 @@ pytest_plugins = [
     "tests.fixtures.twilio",
     "tests.fixtures.s3",
     "tests.fixtures.live_app",
+    "tests.fixtures.browser",
+    "tests.fixtures.oidc",
+    "tests.fixtures.smtp",
 ]
 
 # Tests whose rules depend on "now": scripts/test-any-date.sh runs them (`-m dates`) under
