@@ -33,7 +33,7 @@ from app.db import make_engine, upgrade  # noqa: E402
 from app.domain import access_requests as sar  # noqa: E402
 from app.models import AccessRequest, Recording, RecordingStatus, Relationship  # noqa: E402
 from app.runtime import Runtime, use_runtime  # noqa: E402
-from bench.common import scratch_postgres  # noqa: E402
+from bench.common import bench_run, scratch_postgres  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 from recordings.audio import AudioSegment, ffmpeg_executable  # noqa: E402
 from recordings.crypto import DataKey  # noqa: E402
@@ -243,4 +243,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with bench_run("access"):
+        main()

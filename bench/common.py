@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import secrets
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout, suppress
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 import psycopg
 
@@ -72,3 +77,73 @@ def require(tool: str, apt_package: str) -> str:
     if path is None:
         raise SystemExit(f"{tool} is required for this benchmark")
     return path
+
+
+RESULTS_FILE = ROOT / "bench" / "results.jsonl"
+
+
+def machine() -> dict[str, object]:
+    """The machine a bench runs on: CPU model, cores, load average, and the commit measured."""
+    model = "unknown"
+    with suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    commit = subprocess.run(  # noqa: S603
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "commit": commit or "unknown",
+    }
+
+
+class _Tee(io.TextIOBase):
+    """Writes to the real stdout and keeps every line."""
+
+    def __init__(self, real: TextIO) -> None:
+        self.real, self.lines, self._partial = real, [], ""
+
+    def write(self, text: str) -> int:
+        self.real.write(text)
+        self._partial += text
+        *done, self._partial = self._partial.split("\n")
+        self.lines.extend(line for line in done if line.strip())
+        return len(text)
+
+    def flush(self) -> None:
+        self.real.flush()
+
+
+@contextmanager
+def bench_run(name: str, figures: dict[str, object] | None = None) -> Iterator[dict[str, object]]:
+    """Print the machine first; at the end append one JSON line to bench/results.jsonl with the
+    machine, the printed lines and any `figures` the bench put in the dict it was given."""
+    figures = {} if figures is None else figures
+    facts = machine()
+    print(
+        f"machine: {facts['cpu']}, {facts['cores']} cores, load average "
+        f"{' '.join(str(x) for x in facts['load_average'])} (commit {facts['commit']})"
+    )
+    tee = _Tee(sys.stdout)
+    started = time.time()
+    with redirect_stdout(tee):
+        yield figures
+    line = {
+        "bench": name,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.time() - started, 1),
+        **facts,
+        "figures": figures,
+        "printed": tee.lines,
+    }
+    with RESULTS_FILE.open("a") as out:
+        out.write(json.dumps(line) + "\n")
+    print(f"(figures appended to {RESULTS_FILE.relative_to(ROOT)})")

@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import bench_run  # noqa: E402
 from tests.fixtures.s3 import REGION, s3_env  # noqa: E402
 
 ACCOUNT_SID = "AC" + "b" * 32
@@ -262,4 +263,5 @@ def _wait_for(url: str) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with bench_run("ingest"):
+        main()

@@ -52,7 +52,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import gunicorn, scratch_postgres  # noqa: E402
+from bench.common import bench_run, gunicorn, scratch_postgres  # noqa: E402
 from tests.fixtures.s3 import REGION, s3_env  # noqa: E402
 from tests.fixtures.servers import RedisServer, free_port, wait_for_port  # noqa: E402
 
@@ -409,4 +409,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with bench_run("load"):
+        main()

@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.db import upgrade  # noqa: E402
 from app.runtime import Runtime  # noqa: E402
-from bench.common import free_port, scratch_postgres, wait_for_port  # noqa: E402
+from bench.common import bench_run, free_port, scratch_postgres, wait_for_port  # noqa: E402
 from config.settings import load_settings  # noqa: E402
 from recordings.storage import DELETE_BATCH_SIZE, S3Storage  # noqa: E402
 from workers.retention import (  # noqa: E402
@@ -272,4 +272,6 @@ if __name__ == "__main__":
     sys.stdout = io.TextIOWrapper(sys.stdout.buffer, line_buffering=True)
     if sys.argv[1:2] == ["--serve-moto"]:
         serve_moto(int(sys.argv[2]), sys.argv[3])
-    raise SystemExit(main())
+    with bench_run("retention"):
+        status = main()
+    raise SystemExit(status)

@@ -40,7 +40,7 @@ import psycopg  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from app.db import upgrade  # noqa: E402
-from bench.common import ROOT, free_port, gunicorn, require, scratch_postgres  # noqa: E402
+from bench.common import ROOT, bench_run, free_port, gunicorn, require, scratch_postgres  # noqa: E402
 
 TOKEN = "bench-auth-token"  # noqa: S105
 DURATION_S = int(os.environ.get("BENCH_SECONDS", "10"))  # the open-loop latency run
@@ -345,4 +345,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with bench_run("webhooks"):
+        main()
