@@ -1,6 +1,6 @@
 """Routing jobs: moving a claimed caller to their advisor, and claims left half-done.
 
-Matching claims a caller and an advisor inside the web request (app.routing); moving the
+Matching claims a caller and an advisor inside the web request (app.domain.routing); moving the
 caller out of Twilio's queue is a REST call, so it happens here, outside any request:
 `connect_claimed_caller` redirects the caller with the Queue Members API, or releases the
 claim when Twilio refuses. It is safe twice, late or never: only a claim still waiting for its

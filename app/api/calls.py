@@ -18,9 +18,8 @@ from app.api.validation import field, json_body, moment_arg, phone_number, recor
 from app.db import MAX_ID
 from app.db.session import request_session
 from app.domain import calls, routing
-from app.integrations.twilio import make_twilio_client
+from app.integrations.twilio import make_twilio_client, redirect_call
 from app.models import Call, CallLeg, OptOutSource, Role, RoutingState, Staff
-from app.voice.connect import redirect_call
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
 

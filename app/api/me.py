@@ -8,6 +8,7 @@ from app.api import bp
 from app.api.openapi import error_responses
 from app.api.validation import field, json_body
 from app.db.session import request_session
+from app.domain import routing
 from app.models import AdvisorStatus, Role, Staff
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
@@ -53,10 +54,8 @@ def set_my_status():  # noqa: ANN201
         staff.status, staff.status_changed_at = status, now
     request_session().commit()
     if status == AdvisorStatus.AVAILABLE:
-        from app.voice.connect import match_and_connect
-
         settings = current_app.config["SETTINGS"]
-        match_and_connect(request_session(), settings, now, advisor_id=staff.id)
+        routing.match_and_connect(request_session(), settings, now, advisor_id=staff.id)
         request_session().refresh(staff)
     return jsonify(staff_json(staff))
 

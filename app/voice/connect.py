@@ -1,13 +1,10 @@
-"""Connecting a matched caller to an advisor (SPEC §4.5-4.7, §5): the request side and webhooks.
+"""Connecting a matched caller to an advisor (SPEC §4.5-4.7, §5): webhooks and their TwiML.
 
-Matching claims a caller and an advisor in the database (app.routing) inside the request; the
-caller is then moved to `/twilio/connect?leg=N`, which answers a `<Dial>` to the advisor:
-
-- a caller joining the queue who is matched at once gets that `<Dial>` straight away;
-- a caller whose own waitUrl poll finds them claimed gets `<Redirect>` to it (no REST call);
-- any other claimed caller is moved by the connect job (workers.routing), which redirects them
-  with Twilio's Queue Members API outside the request, so Twilio's latency never holds a
-  webhook; if the job cannot be enqueued the claim is released at once.
+The decisions (match now, dial now, `<Leave>` or the connect job) are the domain's
+(app.domain.routing.connect); these webhooks read Twilio's request and answer each with TwiML.
+`/twilio/connect?leg=N` answers a `<Dial>` to the advisor; a caller joining the queue who is
+matched at once gets that `<Dial>` straight away, and one whose waitUrl poll finds them claimed
+gets `<Leave>`, then `<Redirect>` to it.
 
 The dial's action (`/twilio/connect/result`) ends the leg: wrap-up after a call, or back to
 the front of the queue (advisor offline) after a ring timeout.
@@ -25,13 +22,8 @@ from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from app.db.session import close_request_session, request_session
 from app.domain import calls, routing
-from app.domain.phone import mask
-from app.integrations import queue as queueing
 from app.integrations.twilio import connect_url
-from app.integrations.twilio import (
-    redirect_call as redirect_call,  # the transfer endpoint imports it here
-)
-from app.models import Call, CallLeg, RoutingState, Staff
+from app.models import Call, CallLeg, RoutingState
 from app.voice import bp, twiml
 from app.voice.signature import twilio_signed
 from config.services import GENERAL_ADVICE, Service
@@ -40,7 +32,6 @@ from config.settings import Settings
 log = logging.getLogger(__name__)
 NOT_ANSWERED = {"no-answer", "busy", "failed"}
 RECORDING_EVENTS = "in-progress completed"
-CONNECT_JOB = "workers.routing.connect_claimed_caller"
 
 
 def _settings() -> Settings:
@@ -63,57 +54,6 @@ def _service(code: str | None) -> Service:
     services = current_app.config["SERVICES"]
     found = next((s for s in services if s.code == code), None)
     return found or next(s for s in services if s.code == GENERAL_ADVICE)
-
-
-# --------------------------------------------------------------------------- matching
-
-
-def enqueue_connect(settings: Settings, claim: routing.Claim) -> str | None:
-    """Queue the job that moves this claim's caller out of Twilio's queue; its id, or None."""
-    return queueing.enqueue(
-        settings,
-        CONNECT_JOB,
-        claim.leg_id,
-        claim.previous_status,
-        claim.previous_changed_at.isoformat(),
-        job_id=f"connect-leg-{claim.leg_id}",
-        at_front=True,  # a caller is waiting on it; recordings can wait a moment
-    )
-
-
-def match_and_connect(
-    session: Session,
-    settings: Settings,
-    now: datetime,
-    *,
-    advisor_id: int | None = None,
-    reachable_call_id: int | None = None,
-) -> routing.Claim | None:
-    """Commit, match one pair and start moving that caller; never calls Twilio itself.
-
-    A claim for `reachable_call_id` is returned for the current request to answer with TwiML.
-    Any other caller is handed to the connect job; if it cannot be enqueued (Redis down), the
-    claim is released here and None returned, so nobody is left claimed with no one to move them.
-    """
-    session.commit()
-    claim = routing.claim_next(
-        session,
-        now,
-        settings.wrap_up_seconds,
-        advisor_id=advisor_id,
-        reachable_call_id=reachable_call_id,
-    )
-    session.commit()
-    if claim is None or claim.call_id == reachable_call_id:
-        return claim
-    if enqueue_connect(settings, claim) is not None:
-        log.info("matched call %s with advisor %s", claim.call_sid, claim.advisor_id)
-        return claim
-    if routing.take_queued_caller(session, claim.leg_id) is not None:  # nobody moved them yet
-        routing.release(session, claim)
-    session.commit()
-    log.warning("released the claim of call %s: the connect job was not queued", claim.call_sid)
-    return None
 
 
 # --------------------------------------------------------------------------- TwiML
@@ -203,27 +143,11 @@ def _leg_of(session: Session, call: Call) -> CallLeg | None:
 
 
 def connect_response(session: Session, call: Call, leg: CallLeg) -> Response:
-    """The `<Dial>` for this leg, deciding recording now (the caller may have opted out)."""
-    advisor = session.get(Staff, leg.advisor_id) if leg.advisor_id else None
-    try:
-        endpoint = routing.parse_endpoint(advisor.endpoint or "") if advisor else None
-    except routing.InvalidEndpoint:
-        endpoint = None
-    if endpoint is None:
-        log.warning("advisor %s has no usable endpoint; caller back to queue", leg.advisor_id)
-        routing.leg_not_answered(session, call, leg, "failed", _now())
-        session.commit()
-        return back_to_front(call)
-    leg.recorded = routing.should_record(call, advisor)
+    """The `<Dial>` for this leg, or back to the front when its advisor cannot be dialled."""
+    endpoint = routing.endpoint_to_dial(session, call, leg, _now())
     session.commit()
-    log.info(
-        "connecting call %s from %s to advisor %s at %s (%s)",
-        call.call_sid,
-        mask(call.from_number),
-        leg.advisor_id,
-        routing.endpoint_for_logs(advisor.endpoint if advisor else None),
-        "recorded" if leg.recorded else "not recorded",
-    )
+    if endpoint is None:
+        return back_to_front(call)
     return _xml(dial_advisor(_settings(), _urls(), leg.id, endpoint, leg.recorded))
 
 
@@ -233,7 +157,7 @@ def connect_caller() -> Response:
     """The redirected caller: dial the advisor of their leg."""
     session, call = _current_call()
     leg = _leg_of(session, call)
-    if leg is None or leg.ended_at is not None or call.assigned_advisor_id != leg.advisor_id:
+    if leg is None or not routing.is_current_leg(call, leg):
         log.warning("call %s redirected for a leg that is not current", call.call_sid)
         session.commit()
         return back_to_front(call)
@@ -304,14 +228,8 @@ def transfer_enqueue() -> Response:
 
 
 def wait_answer(session: Session, call: Call) -> Response | None:
-    """A waitUrl poll: `<Leave>` for the advisor if this caller's claim awaits its move.
-
-    Covers the caller matched by this very poll and one matched elsewhere whose connect job has
-    not moved them yet (or was lost); whichever of the poll and the job takes the move first
-    does it, the other does nothing.
-    """
-    leg = routing.open_leg(session, call)
-    queued = routing.take_queued_caller(session, leg.id) if leg is not None else None
+    """A waitUrl poll: `<Leave>` for the advisor if this caller's claim awaits its move."""
+    queued = routing.take_move_on_poll(session, call)
     session.commit()
     if queued is None:
         return None
@@ -320,26 +238,15 @@ def wait_answer(session: Session, call: Call) -> Response | None:
 
 
 def left_for_advisor(session: Session, call: Call) -> Response | None:
-    """The `<Enqueue>` action after `<Leave>`: on to the advisor if the caller was matched.
-
-    None when the caller left for another reason (the maximum wait). A caller matched after
-    the poll that sent them away is taken here too, so that no connect job also moves them.
-    """
-    if call.routing_state != RoutingState.CONNECTING:
+    """The `<Enqueue>` action after `<Leave>`: on to the advisor if the caller was matched."""
+    leg = routing.leg_after_leaving(session, call)
+    if leg is None:
         return None
-    leg = routing.open_leg(session, call)
-    if leg is None or leg.answered_at is not None:
-        return None
-    routing.take_queued_caller(session, leg.id)  # None when the waitUrl poll already took it
     session.commit()
     return _xml(to_advisor(_settings(), leg.id))
 
 
 def join_queue_answer(session: Session, call: Call) -> Response | None:
     """Matching when a caller joins a queue: the `<Dial>` if they can be connected at once."""
-    claim = match_and_connect(session, _settings(), _now(), reachable_call_id=call.id)
-    if claim is None or claim.call_id != call.id:
-        return None
-    leg = session.get(CallLeg, claim.leg_id)
-    session.refresh(call)
+    leg = routing.match_on_joining(session, _settings(), _now(), call)
     return connect_response(session, call, leg) if leg is not None else None

@@ -163,7 +163,7 @@ def queue_wait() -> Response:
     session.commit()
     if call.routing_state == RoutingState.WAITING:
         reachable = call.id if call.queue_sid else None  # only a caller in the queue can leave it
-        claim = connect.match_and_connect(session, _settings(), _now(), reachable_call_id=reachable)
+        claim = routing.match_and_connect(session, _settings(), _now(), reachable_call_id=reachable)
         claimed = claim is not None and claim.call_id == call.id
     redirect = connect.wait_answer(session, call) if claimed else None
     if redirect is not None:
