@@ -47,10 +47,7 @@ def check_endpoint(value: object) -> str | None:
     patterns = (CLIENT_ENDPOINT, SIP_ENDPOINT, NUMBER_ENDPOINT)
     if len(value) > MAX_ENDPOINT_LENGTH or not any(matches(p, value) for p in patterns):
         raise ApiError(422, "invalid", f"'endpoint': {_ENDPOINT_DESCRIPTION}.")
-    try:
-        endpoint = routing.parse_endpoint(value)
-    except routing.InvalidEndpoint as exc:
-        raise ApiError(422, "invalid", str(exc)) from exc
+    endpoint = routing.parse_endpoint(value)
     return f"client:{endpoint.address}" if endpoint.kind == "client" else endpoint.address
 
 

@@ -175,11 +175,7 @@ def _to_advisor(call: Call, staff: Staff, target_id: int):  # noqa: ANN202
     if target_id == staff.id:
         raise ApiError(409, "conflict", "You are the advisor on this call already.")
     now = _now()
-    try:
-        moved = routing.transfer_to_advisor(session, call, target_id, now, settings.wrap_up_seconds)
-    except routing.TransferRefused as exc:
-        session.rollback()
-        raise ApiError(409, "conflict", str(exc)) from exc
+    moved = routing.transfer_to_advisor(session, call, target_id, now, settings.wrap_up_seconds)
     session.commit()
     if not redirect_call(settings, moved.claim, via_queue=False):
         routing.undo_transfer(session, call, moved)

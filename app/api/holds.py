@@ -13,13 +13,7 @@ from app.api.formats import CALL_SID, PHONE, RECORDING_SID, Text, free_text
 from app.api.openapi import error_responses, path_id
 from app.api.validation import choice, json_body, phone_number, text
 from app.db.session import request_session
-from app.domain.holds import (
-    HoldAlreadyReleased,
-    HoldNotFound,
-    HoldTargetError,
-    place_hold,
-    release_hold,
-)
+from app.domain.holds import place_hold, release_hold
 from app.models import Call, HoldKind, LegalHold, Recording, Role
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
@@ -97,18 +91,15 @@ def create_hold():  # noqa: ANN201
     reference = text(body, "reference", REFERENCE)
     kind = choice(body, "kind", HoldKind, required=False) or DEFAULT_KIND
     session = request_session()
-    try:
-        hold = place_hold(
-            session,
-            kind=kind,
-            reason=reason,
-            reference=reference,
-            actor=current_staff().email,
-            now=_now(),
-            **_target(body),
-        )
-    except HoldTargetError as exc:
-        raise ApiError(422, "invalid", str(exc)) from exc
+    hold = place_hold(
+        session,
+        kind=kind,
+        reason=reason,
+        reference=reference,
+        actor=current_staff().email,
+        now=_now(),
+        **_target(body),
+    )
     session.commit()
     return jsonify(hold_json(hold)), 201
 
@@ -133,12 +124,7 @@ def list_holds():  # noqa: ANN201
 def delete_hold(hold_id: int):  # noqa: ANN201
     """Release a hold; recordings it kept past their time are deleted on the next run."""
     session = request_session()
-    try:
-        hold = release_hold(session, hold_id, current_staff().email, now=_now())
-    except HoldNotFound as exc:
-        raise ApiError(404, "not_found", str(exc)) from exc
-    except HoldAlreadyReleased as exc:
-        raise ApiError(409, "already_released", str(exc)) from exc
+    hold = release_hold(session, hold_id, current_staff().email, now=_now())
     session.commit()
     return jsonify(hold_json(hold))
 
