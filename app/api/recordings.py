@@ -7,7 +7,7 @@ recording, or one of a call closed more than 14 days ago, also raises a privacy 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
@@ -25,6 +25,7 @@ from app.models import Call, PrivacyAlert, Recording, RecordingStatus, Role
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
 from app.web.runtime import master_key, recording_store
+from recordings.privacy import privacy_alert_rules
 
 READERS = (Role.SUPERVISOR, Role.RECORDS_OFFICER)
 MIN_REASON_LENGTH = 5
@@ -35,7 +36,6 @@ REASON = Text(
     MAX_REASON_LENGTH,
     f"^(?:[{SPACE}]*[^{CONTROL}{SPACE}]){{{MIN_REASON_LENGTH}}}[^{CONTROL}]*$",
 )
-CALL_CLOSED_ALERT_AFTER = timedelta(days=14)
 CHUNK = 1024 * 1024
 
 
@@ -90,17 +90,6 @@ def _playable(recording: Recording) -> None:
         raise ApiError(410, "gone", f"The recording has no audio: it is {recording.status}.")
 
 
-def privacy_rules(recording: Recording, call: Call | None, now: datetime) -> list[str]:
-    """Which privacy-alert rules opening this recording now breaks."""
-    age_days = current_app.config["SETTINGS"].privacy_alert_age_days
-    rules = []
-    if recording.started_at and now - recording.started_at > timedelta(days=age_days):
-        rules.append(f"recording-older-than-{age_days}-days")
-    if call is not None and call.ended_at and now - call.ended_at > CALL_CLOSED_ALERT_AFTER:
-        rules.append("call-closed-over-14-days")
-    return rules
-
-
 def _audit_access(session: Session, recording: Recording, reason: str) -> None:
     """Write the access (and any privacy alert) and commit, before any audio is sent."""
     email = current_staff().email
@@ -114,7 +103,13 @@ def _audit_access(session: Session, recording: Recording, reason: str) -> None:
     )
     now = current_app.config["CLOCK"]()
     call = session.get(Call, recording.call_id) if recording.call_id is not None else None
-    for rule in privacy_rules(recording, call, now):
+    rules = privacy_alert_rules(
+        recording_started_at=recording.started_at,
+        call_ended_at=call.ended_at if call is not None else None,
+        now=now,
+        age_days=current_app.config["SETTINGS"].privacy_alert_age_days,
+    )
+    for rule in rules:
         session.add(
             PrivacyAlert(
                 recording_id=recording.id,
