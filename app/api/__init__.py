@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 from app.api import (  # noqa: E402, F401  (registers the routes on bp)
+    access_packages,
     access_requests,
     advisors,
     alerts,

@@ -14,9 +14,8 @@ from flask import Response, current_app, jsonify, request
 from sqlalchemy.orm import Session
 
 from app.api import bp
-from app.api.formats import CONTROL, RECORDING_SID, SPACE, Text
+from app.api.formats import CONTROL, SPACE, Text
 from app.api.holds import hold_json
-from app.api.openapi import error_responses, path_parameter
 from app.db.session import request_session
 from app.domain import audit
 from app.domain import recordings as domain
@@ -187,59 +186,3 @@ def get_recording_audio(recording_sid: str) -> Response:
             "Cache-Control": "no-store",
         },
     )
-
-
-RECORDING_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "recording_sid": {"type": "string"},
-        "call_sid": {"type": "string"},
-        "status": {"enum": [s.value for s in RecordingStatus]},
-        "started_at": {"type": ["string", "null"], "format": "date-time"},
-        "duration_seconds": {"type": ["integer", "null"]},
-        "channels": {"type": ["integer", "null"]},
-        "source": {"type": ["string", "null"]},
-        "delete_after": {"type": ["string", "null"], "format": "date-time"},
-        "stored_at": {"type": ["string", "null"], "format": "date-time"},
-        "deleted_at": {"type": ["string", "null"], "format": "date-time"},
-        "holds": {"type": "array", "items": {"type": "object"}},
-    },
-}
-_SID = path_parameter("recording_sid", {"type": "string", "pattern": RECORDING_SID})
-OPENAPI_PATHS = {
-    "/api/recordings/{recording_sid}": {
-        "get": {
-            "summary": "A recording's state, start, duration, deletion date and holds",
-            "parameters": [_SID],
-            "responses": {
-                "200": {
-                    "description": "The recording",
-                    "content": {"application/json": {"schema": RECORDING_SCHEMA}},
-                },
-                **error_responses(401, 403, 404),
-            },
-        }
-    },
-    "/api/recordings/{recording_sid}/audio": {
-        "get": {
-            "summary": "The decrypted WAV, streamed; every access is audited",
-            "parameters": [
-                _SID,
-                {
-                    "name": "reason",
-                    "in": "query",
-                    "required": True,
-                    "description": "Why you need the recording (audited).",
-                    "schema": REASON.schema(),
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "The recording as Twilio made it",
-                    "content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}},
-                },
-                **error_responses(401, 403, 404, 409, 410, 422),
-            },
-        }
-    },
-}
