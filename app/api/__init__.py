@@ -5,12 +5,14 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 from app.api import (  # noqa: E402, F401  (registers the routes on bp)
+    access_packages,
     access_requests,
     advisors,
     alerts,
     audit_log,
     auth,
     calls,
+    errors,
     holds,
     me,
     openapi,

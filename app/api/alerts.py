@@ -8,7 +8,6 @@ from flask import jsonify, request
 from sqlalchemy import select
 
 from app.api import bp
-from app.api.openapi import error_responses
 from app.db import MAX_ID
 from app.db.session import request_session
 from app.models import PrivacyAlert, Recording, Role
@@ -60,53 +59,3 @@ def list_alerts():  # noqa: ANN201
     alerts = [alert_json(alert, sid) for alert, sid in rows]
     next_before = alerts[-1]["id"] if len(alerts) == limit else None
     return jsonify({"alerts": alerts, "next_before_id": next_before})
-
-
-ALERT_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "recording_sid": {"type": "string"},
-        "staff_email": {"type": "string"},
-        "reason": {"type": "string"},
-        "rule": {"type": "string"},
-        "raised_at": {"type": "string", "format": "date-time"},
-        "acknowledged_at": {"type": ["string", "null"], "format": "date-time"},
-    },
-}
-OPENAPI_PATHS = {
-    "/api/alerts": {
-        "get": {
-            "summary": "Privacy alerts, newest first",
-            "parameters": [
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-                },
-                {
-                    "name": "before_id",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "A page of alerts",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "alerts": {"type": "array", "items": ALERT_SCHEMA},
-                                    "next_before_id": {"type": ["integer", "null"]},
-                                },
-                            }
-                        }
-                    },
-                },
-                **error_responses(401, 403, 422),
-            },
-        }
-    },
-}

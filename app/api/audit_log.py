@@ -8,9 +8,8 @@ from flask import jsonify
 from sqlalchemy import select
 
 from app.api import bp
-from app.api.alerts import MAX_ID, int_arg
+from app.api.alerts import int_arg
 from app.api.formats import free_text
-from app.api.openapi import error_responses
 from app.api.validation import text_arg
 from app.db.session import request_session
 from app.models import AuditEntry, Role
@@ -52,59 +51,3 @@ def list_audit():  # noqa: ANN201
     entries = [entry_json(e) for e in request_session().scalars(query)]
     next_before = entries[-1]["seq"] if len(entries) == limit else None
     return jsonify({"entries": entries, "next_before_seq": next_before})
-
-
-ENTRY_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "seq": {"type": "integer"},
-        "at": {"type": "string", "format": "date-time"},
-        "actor": {"type": "string"},
-        "action": {"type": "string"},
-        "subject_type": {"type": "string"},
-        "subject_id": {"type": "string"},
-        "reason": {"type": ["string", "null"]},
-        "details": {"type": "object"},
-        "prev_hash": {"type": "string"},
-        "entry_hash": {"type": "string"},
-    },
-}
-_QUERY = [
-    {"name": "action", "in": "query", "schema": ACTION.schema()},
-    {"name": "subject_id", "in": "query", "schema": SUBJECT_ID.schema()},
-    {
-        "name": "limit",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-    },
-    {
-        "name": "before_seq",
-        "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-    },
-]
-OPENAPI_PATHS = {
-    "/api/audit": {
-        "get": {
-            "summary": "Audit entries, newest first",
-            "parameters": _QUERY,
-            "responses": {
-                "200": {
-                    "description": "A page of entries",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "entries": {"type": "array", "items": ENTRY_SCHEMA},
-                                    "next_before_seq": {"type": ["integer", "null"]},
-                                },
-                            }
-                        }
-                    },
-                },
-                **error_responses(401, 403, 422),
-            },
-        }
-    },
-}

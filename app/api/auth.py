@@ -8,7 +8,6 @@ from flask import current_app, jsonify
 
 from app.api import bp
 from app.api.formats import EMAIL
-from app.api.openapi import error_responses
 from app.api.validation import field, json_body, text
 from app.db.session import request_session
 from app.domain import staff as auth
@@ -28,45 +27,3 @@ def issue_token():  # noqa: ANN201
     token, row = auth.issue_token(session, staff, ttl, current_app.config["CLOCK"]())
     session.commit()
     return jsonify({"token": token, "expires_at": row.expires_at.isoformat()}), 201
-
-
-OPENAPI_PATHS = {
-    "/api/auth/token": {
-        "post": {
-            "summary": "Issue a bearer token for email and password",
-            "security": [],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["email", "password"],
-                            "properties": {
-                                "email": EMAIL.schema(),
-                                "password": {"type": "string"},
-                            },
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "201": {
-                    "description": "Token",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "token": {"type": "string"},
-                                    "expires_at": {"type": "string", "format": "date-time"},
-                                },
-                            }
-                        }
-                    },
-                },
-                **error_responses(400, 401, 413, 422),
-            },
-        }
-    }
-}

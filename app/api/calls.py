@@ -12,10 +12,7 @@ from sqlalchemy import select
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from app.api import bp
-from app.api.formats import CALL_SID, DATE_TIME, PHONE
-from app.api.openapi import SERVICE_CODE, error_responses, path_parameter
 from app.api.validation import field, json_body, moment_arg, phone_number, record_id
-from app.db import MAX_ID
 from app.db.session import request_session
 from app.domain import calls, routing
 from app.integrations.twilio import make_twilio_client, redirect_call
@@ -174,11 +171,7 @@ def _to_advisor(call: Call, staff: Staff, target_id: int):  # noqa: ANN202
     if target_id == staff.id:
         raise ApiError(409, "conflict", "You are the advisor on this call already.")
     now = _now()
-    try:
-        moved = routing.transfer_to_advisor(session, call, target_id, now, settings.wrap_up_seconds)
-    except routing.TransferRefused as exc:
-        session.rollback()
-        raise ApiError(409, "conflict", str(exc)) from exc
+    moved = routing.transfer_to_advisor(session, call, target_id, now, settings.wrap_up_seconds)
     session.commit()
     if not redirect_call(settings, moved.claim, via_queue=False):
         routing.undo_transfer(session, call, moved)
@@ -203,125 +196,3 @@ def _to_service(call: Call, code: str):  # noqa: ANN202
     routing.transfer_to_service(session, call, service, _now())
     session.commit()
     return jsonify(call_json(call)), 202
-
-
-_SID = path_parameter("call_sid", {"type": "string", "pattern": CALL_SID})
-_LEG = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "kind": {"enum": ["first", "transfer"]},
-        "advisor_id": {"type": ["integer", "null"]},
-        "started_at": {"type": "string", "format": "date-time"},
-        "answered_at": {"type": ["string", "null"], "format": "date-time"},
-        "ended_at": {"type": ["string", "null"], "format": "date-time"},
-        "result": {"type": ["string", "null"]},
-        "recorded": {"type": "boolean"},
-    },
-}
-_TIME = {"type": ["string", "null"], "format": "date-time"}
-CALL_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "call_sid": {"type": "string"},
-        "from_number": {"type": ["string", "null"]},
-        "to_number": {"type": ["string", "null"]},
-        "started_at": {"type": "string", "format": "date-time"},
-        "answered_at": _TIME,
-        "ended_at": _TIME,
-        "duration_seconds": {"type": ["integer", "null"]},
-        "outcome": {"type": ["string", "null"]},
-        "service_code": {"type": ["string", "null"]},
-        "recording_opted_out": {"type": "boolean"},
-        "routing_state": {"type": ["string", "null"]},
-        "advisor_id": {"type": ["integer", "null"]},
-        "legs": {"type": "array", "items": _LEG},
-        "live_recording": {"enum": ["stopped", "none"]},
-    },
-}
-_CALL = {"application/json": {"schema": CALL_SCHEMA}}
-
-
-OPENAPI_PATHS = {
-    "/api/calls": {
-        "get": {
-            "summary": "Search calls (supervisor, records officer)",
-            "parameters": [
-                {"name": "number", "in": "query", "schema": PHONE.schema()},
-                {
-                    "name": "since",
-                    "in": "query",
-                    "description": "Started at or after",
-                    "schema": DATE_TIME.schema(),
-                },
-                {
-                    "name": "until",
-                    "in": "query",
-                    "description": "Started before",
-                    "schema": DATE_TIME.schema(),
-                },
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "Calls, newest first",
-                    "content": {
-                        "application/json": {"schema": {"type": "array", "items": CALL_SCHEMA}}
-                    },
-                },
-                **error_responses(401, 403, 422),
-            },
-        }
-    },
-    "/api/calls/{call_sid}": {
-        "get": {
-            "summary": "One call with its advisor legs (supervisor, records officer)",
-            "parameters": [_SID],
-            "responses": {
-                "200": {"description": "Call", "content": _CALL},
-                **error_responses(401, 403, 404),
-            },
-        }
-    },
-    "/api/calls/{call_sid}/opt-out": {
-        "post": {
-            "summary": "The caller does not want to be recorded (advisor on the call, supervisor)",
-            "parameters": [_SID],
-            "responses": {
-                "200": {"description": "Opted out; live recording stopped", "content": _CALL},
-                **error_responses(401, 403, 404, 502),
-            },
-        }
-    },
-    "/api/calls/{call_sid}/transfer": {
-        "post": {
-            "summary": "Transfer the caller to an advisor or a service (advisor on the call)",
-            "parameters": [_SID],
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "description": "Exactly one of advisor_id or service. Transferring "
-                            "to yourself is a conflict (409).",
-                            "properties": {
-                                "advisor_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
-                                "service": SERVICE_CODE,
-                            },
-                            "oneOf": [{"required": ["advisor_id"]}, {"required": ["service"]}],
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "202": {"description": "Transfer under way", "content": _CALL},
-                **error_responses(400, 401, 403, 404, 409, 413, 422, 502),
-            },
-        }
-    },
-}

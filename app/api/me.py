@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import current_app, jsonify
 
 from app.api import bp
-from app.api.openapi import error_responses
 from app.api.validation import field, json_body
 from app.db.session import request_session
 from app.domain import routing
@@ -58,53 +57,3 @@ def set_my_status():  # noqa: ANN201
         routing.match_and_connect(request_session(), settings, now, advisor_id=staff.id)
         request_session().refresh(staff)
     return jsonify(staff_json(staff))
-
-
-STAFF_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "email": {"type": "string"},
-        "name": {"type": "string"},
-        "role": {"enum": [r.value for r in Role]},
-        "skills": {"type": "array", "items": {"type": "string"}},
-        "endpoint": {"type": ["string", "null"]},
-        "records_calls": {"type": "boolean"},
-        "status": {"enum": [s.value for s in AdvisorStatus]},
-        "status_changed_at": {"type": "string", "format": "date-time"},
-        "active": {"type": "boolean"},
-    },
-}
-_STAFF = {"application/json": {"schema": STAFF_SCHEMA}}
-OPENAPI_PATHS = {
-    "/api/me": {
-        "get": {
-            "summary": "The signed-in member of staff",
-            "responses": {
-                "200": {"description": "Profile", "content": _STAFF},
-                **error_responses(401),
-            },
-        }
-    },
-    "/api/me/status": {
-        "put": {
-            "summary": "An advisor sets their availability",
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["status"],
-                            "properties": {"status": {"enum": ["available", "offline"]}},
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "200": {"description": "Profile", "content": _STAFF},
-                **error_responses(400, 401, 403, 409, 413, 422),
-            },
-        }
-    },
-}

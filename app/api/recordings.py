@@ -7,16 +7,15 @@ recording, or one of a call closed more than 14 days ago, also raises a privacy 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
 from sqlalchemy.orm import Session
 
 from app.api import bp
-from app.api.formats import CONTROL, RECORDING_SID, SPACE, Text
+from app.api.formats import CONTROL, SPACE, Text
 from app.api.holds import hold_json
-from app.api.openapi import error_responses, path_parameter
 from app.db.session import request_session
 from app.domain import audit
 from app.domain import recordings as domain
@@ -25,6 +24,7 @@ from app.models import Call, PrivacyAlert, Recording, RecordingStatus, Role
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
 from app.web.runtime import master_key, recording_store
+from recordings.privacy import privacy_alert_rules
 
 READERS = (Role.SUPERVISOR, Role.RECORDS_OFFICER)
 MIN_REASON_LENGTH = 5
@@ -35,7 +35,6 @@ REASON = Text(
     MAX_REASON_LENGTH,
     f"^(?:[{SPACE}]*[^{CONTROL}{SPACE}]){{{MIN_REASON_LENGTH}}}[^{CONTROL}]*$",
 )
-CALL_CLOSED_ALERT_AFTER = timedelta(days=14)
 CHUNK = 1024 * 1024
 
 
@@ -90,17 +89,6 @@ def _playable(recording: Recording) -> None:
         raise ApiError(410, "gone", f"The recording has no audio: it is {recording.status}.")
 
 
-def privacy_rules(recording: Recording, call: Call | None, now: datetime) -> list[str]:
-    """Which privacy-alert rules opening this recording now breaks."""
-    age_days = current_app.config["SETTINGS"].privacy_alert_age_days
-    rules = []
-    if recording.started_at and now - recording.started_at > timedelta(days=age_days):
-        rules.append(f"recording-older-than-{age_days}-days")
-    if call is not None and call.ended_at and now - call.ended_at > CALL_CLOSED_ALERT_AFTER:
-        rules.append("call-closed-over-14-days")
-    return rules
-
-
 def _audit_access(session: Session, recording: Recording, reason: str) -> None:
     """Write the access (and any privacy alert) and commit, before any audio is sent."""
     email = current_staff().email
@@ -114,7 +102,13 @@ def _audit_access(session: Session, recording: Recording, reason: str) -> None:
     )
     now = current_app.config["CLOCK"]()
     call = session.get(Call, recording.call_id) if recording.call_id is not None else None
-    for rule in privacy_rules(recording, call, now):
+    rules = privacy_alert_rules(
+        recording_started_at=recording.started_at,
+        call_ended_at=call.ended_at if call is not None else None,
+        now=now,
+        age_days=current_app.config["SETTINGS"].privacy_alert_age_days,
+    )
+    for rule in rules:
         session.add(
             PrivacyAlert(
                 recording_id=recording.id,
@@ -192,59 +186,3 @@ def get_recording_audio(recording_sid: str) -> Response:
             "Cache-Control": "no-store",
         },
     )
-
-
-RECORDING_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "recording_sid": {"type": "string"},
-        "call_sid": {"type": "string"},
-        "status": {"enum": [s.value for s in RecordingStatus]},
-        "started_at": {"type": ["string", "null"], "format": "date-time"},
-        "duration_seconds": {"type": ["integer", "null"]},
-        "channels": {"type": ["integer", "null"]},
-        "source": {"type": ["string", "null"]},
-        "delete_after": {"type": ["string", "null"], "format": "date-time"},
-        "stored_at": {"type": ["string", "null"], "format": "date-time"},
-        "deleted_at": {"type": ["string", "null"], "format": "date-time"},
-        "holds": {"type": "array", "items": {"type": "object"}},
-    },
-}
-_SID = path_parameter("recording_sid", {"type": "string", "pattern": RECORDING_SID})
-OPENAPI_PATHS = {
-    "/api/recordings/{recording_sid}": {
-        "get": {
-            "summary": "A recording's state, start, duration, deletion date and holds",
-            "parameters": [_SID],
-            "responses": {
-                "200": {
-                    "description": "The recording",
-                    "content": {"application/json": {"schema": RECORDING_SCHEMA}},
-                },
-                **error_responses(401, 403, 404),
-            },
-        }
-    },
-    "/api/recordings/{recording_sid}/audio": {
-        "get": {
-            "summary": "The decrypted WAV, streamed; every access is audited",
-            "parameters": [
-                _SID,
-                {
-                    "name": "reason",
-                    "in": "query",
-                    "required": True,
-                    "description": "Why you need the recording (audited).",
-                    "schema": REASON.schema(),
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "The recording as Twilio made it",
-                    "content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}},
-                },
-                **error_responses(401, 403, 404, 409, 410, 422),
-            },
-        }
-    },
-}

@@ -55,6 +55,20 @@ def text(body: dict[str, Any], name: str, rule: Text, *, required: bool = True) 
     return value
 
 
+def stripped_text(body: dict[str, Any], name: str, rule: Text, *, required: bool = True) -> Any:
+    """The field's text without surrounding spaces; None for an absent, null or blank one."""
+    value = text(body, name, rule, required=required)
+    return (value or "").strip() or None
+
+
+def bounded_list(body: dict[str, Any], name: str, most: int, *, least: int = 0) -> list[Any]:
+    """A list field of `least` to `most` items (absent or null is empty), or 422."""
+    raw = field(body, name, list, required=least > 0) or []
+    if not least <= len(raw) <= most:
+        raise ApiError(422, "invalid", f"'{name}' must list {least} to {most} items.")
+    return raw
+
+
 def choice(
     body: dict[str, Any], name: str, choices: type[StrEnum], *, required: bool = True
 ) -> str | None:

@@ -7,7 +7,6 @@ from twilio.jwt.access_token import AccessToken
 from twilio.jwt.access_token.grants import VoiceGrant
 
 from app.api import bp
-from app.api.openapi import error_responses
 from app.domain import routing
 from app.models import Role
 from app.web.auth import current_staff, require_roles
@@ -46,30 +45,3 @@ def voice_token():  # noqa: ANN201
     return jsonify(
         {"token": token.to_jwt(), "identity": endpoint.address, "expires_in": TOKEN_TTL_SECONDS}
     )
-
-
-OPENAPI_PATHS = {
-    "/api/voice-token": {
-        "get": {
-            "summary": "Twilio Voice SDK access token for the advisor's client: endpoint",
-            "responses": {
-                "200": {
-                    "description": "Access token (JWT)",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "token": {"type": "string"},
-                                    "identity": {"type": "string"},
-                                    "expires_in": {"type": "integer"},
-                                },
-                            }
-                        }
-                    },
-                },
-                **error_responses(401, 403, 409, 503),
-            },
-        }
-    },
-}

@@ -1,22 +1,11 @@
-"""GET /api/openapi.json: the staff API's OpenAPI document, assembled from the API modules.
-
-Each module under app/api declares the operations it serves in a module-level `OPENAPI_PATHS`
-dict (OpenAPI path item objects keyed by path); a test checks the document and the routes agree.
-Request schemas say exactly what the API accepts: a request they admit is never answered 422,
-except where a description names a rule no schema can state (a check digit, one field compared
-with another or with today's date).
-"""
+"""Parts the operations of the OpenAPI document share: the error body, parameters, responses."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import Any
 
-from flask import current_app, has_app_context, jsonify
+from flask import current_app, has_app_context
 
-import app.api as api_package
-from app.api import bp
 from app.db import MAX_ID
 
 SERVICE_CODE = {"$ref": "#/components/schemas/ServiceCode"}
@@ -67,45 +56,18 @@ def error_responses(*codes: int) -> dict[str, Any]:
     }
 
 
+def json_response(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """A response whose body is JSON following `schema`."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def json_request(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
+    """A JSON request body following `schema`."""
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
 def service_code_schema() -> dict[str, Any]:
     """The configured service codes (any string outside an app, where none are configured)."""
     if not has_app_context():
         return {"type": "string"}
     return {"enum": [s.code for s in current_app.config["SERVICES"]]}
-
-
-def document() -> dict[str, Any]:
-    """The whole OpenAPI 3.1 document."""
-    paths: dict[str, Any] = {}
-    for module in pkgutil.iter_modules(api_package.__path__):
-        declared = getattr(importlib.import_module(f"app.api.{module.name}"), "OPENAPI_PATHS", {})
-        for path, item in declared.items():
-            paths.setdefault(path, {}).update(item)
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "Contact line staff API", "version": "1.0.0"},
-        "servers": [{"url": "/"}],
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR, "ServiceCode": service_code_schema()},
-        },
-        "security": [{"bearer": []}],
-        "paths": dict(sorted(paths.items())),
-    }
-
-
-@bp.get("/openapi.json")
-def openapi_json():  # noqa: ANN201
-    """The OpenAPI description of this API."""
-    return jsonify(document())
-
-
-OPENAPI_PATHS = {
-    "/api/openapi.json": {
-        "get": {
-            "summary": "This document",
-            "security": [],
-            "responses": {"200": {"description": "OpenAPI document"}},
-        }
-    },
-}
