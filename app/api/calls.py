@@ -6,23 +6,19 @@ import logging
 from datetime import datetime
 from typing import Any
 
-import requests
 from flask import current_app, jsonify, request
 from sqlalchemy import select
-from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from app.api import bp
 from app.api.validation import field, json_body, moment_arg, phone_number, record_id
 from app.db.session import request_session
-from app.domain import calls, routing
-from app.integrations.twilio import make_twilio_client, redirect_call
-from app.models import Call, CallLeg, OptOutSource, Role, RoutingState, Staff
+from app.domain import calls, desk
+from app.models import Call, CallLeg, Role
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
 
 log = logging.getLogger(__name__)
 MAX_LIMIT = 500
-LIVE = (RoutingState.CONNECTING, RoutingState.CONNECTED)
 
 
 def _now() -> datetime:
@@ -108,8 +104,14 @@ def get_call(call_sid: str):  # noqa: ANN201
     return jsonify(call_json(call, list(legs)))
 
 
-def _on_this_call(call: Call, staff: Staff) -> bool:
-    return call.assigned_advisor_id == staff.id and call.routing_state in LIVE
+def _refused(exc: desk.DeskError) -> ApiError:
+    status = {
+        desk.NotOnThisCall: 403,
+        desk.NoSuchAdvisor: 404,
+        desk.UnknownService: 422,
+        desk.TwilioRefused: 502,
+    }.get(type(exc), 409)
+    return ApiError(status, exc.code, str(exc))
 
 
 @bp.post("/calls/<call_sid>/opt-out")
@@ -117,35 +119,12 @@ def _on_this_call(call: Call, staff: Staff) -> bool:
 def opt_out(call_sid: str):  # noqa: ANN201
     """The caller does not want to be recorded: note it, then stop the live recording."""
     staff, call = current_staff(), _call(call_sid)
-    if staff.role == Role.ADVISOR and not _on_this_call(call, staff):
-        raise ApiError(403, "forbidden", "Only the advisor on this call (or a supervisor).")
-    session = request_session()
-    calls.opt_out(session, call, OptOutSource.ADVISOR, _now(), actor=staff.email)
-    session.commit()
-    stopped = _stop_live_recording(call.call_sid)
-    return jsonify({**call_json(call), "live_recording": stopped})
-
-
-def _stop_live_recording(call_sid: str) -> str:
-    """`stopped`, or `none` when nothing was recording; 502 when Twilio cannot be reached."""
-    client = make_twilio_client(current_app.config["SETTINGS"])
+    settings = current_app.config["SETTINGS"]
     try:
-        client.calls(call_sid).recordings("Twilio.CURRENT").update(status="stopped")
-    except TwilioRestException as exc:
-        if exc.status == 404:
-            return "none"
-        log.warning("Twilio refused to stop the recording of %s: %s", call_sid, exc.status)
-        raise ApiError(502, "twilio_error", _NOT_STOPPED) from exc
-    except (TwilioException, requests.RequestException) as exc:
-        log.warning("could not reach Twilio to stop the recording of %s: %s", call_sid, exc)
-        raise ApiError(502, "twilio_unreachable", _NOT_STOPPED) from exc
-    return "stopped"
-
-
-_NOT_STOPPED = (
-    "The opt-out is recorded (the recording will be discarded), but the live recording "
-    "could not be stopped: try again."
-)
+        stopped = desk.opt_out(request_session(), settings, call, staff, _now())
+    except desk.DeskError as exc:
+        raise _refused(exc) from exc
+    return jsonify({**call_json(call), "live_recording": stopped})
 
 
 @bp.post("/calls/<call_sid>/transfer")
@@ -154,45 +133,19 @@ def transfer(call_sid: str):  # noqa: ANN201
     """Move the caller to another advisor or into another service's queue."""
     body = json_body()
     staff, call = current_staff(), _call(call_sid)
-    if not _on_this_call(call, staff):
+    if not desk.on_this_call(call, staff):
         raise ApiError(403, "forbidden", "Only the advisor on this call can transfer it.")
     if ("advisor_id" in body) == ("service" in body):
         raise ApiError(422, "invalid", "Give exactly one of 'advisor_id' or 'service'.")
-    if "service" in body:
-        return _to_service(call, field(body, "service", str))
-    return _to_advisor(call, staff, record_id(body, "advisor_id"))
-
-
-def _to_advisor(call: Call, staff: Staff, target_id: int):  # noqa: ANN202
     session, settings = request_session(), current_app.config["SETTINGS"]
-    target = session.get(Staff, target_id)
-    if target is None or target.role != Role.ADVISOR:
-        raise ApiError(404, "not_found", f"No advisor {target_id}.")
-    if target_id == staff.id:
-        raise ApiError(409, "conflict", "You are the advisor on this call already.")
-    now = _now()
-    moved = routing.transfer_to_advisor(session, call, target_id, now, settings.wrap_up_seconds)
-    session.commit()
-    if not redirect_call(settings, moved.claim, via_queue=False):
-        routing.undo_transfer(session, call, moved)
-        session.commit()
-        raise ApiError(502, "twilio_error", "Twilio did not accept the transfer; nothing changed.")
-    log.info("call %s transferred from advisor %s to %s", call.call_sid, staff.id, target_id)
-    return jsonify(call_json(call)), 202
-
-
-def _to_service(call: Call, code: str):  # noqa: ANN202
-    service = next((s for s in current_app.config["SERVICES"] if s.code == code), None)
-    if service is None:
-        raise ApiError(422, "invalid", f"Unknown service {code!r}.")
-    settings = current_app.config["SETTINGS"]
-    url = f"{settings.public_base_url}/twilio/transfer/enqueue?service={service.code}"
     try:
-        make_twilio_client(settings).calls(call.call_sid).update(url=url, method="POST")
-    except (TwilioException, requests.RequestException) as exc:
-        log.warning("Twilio did not accept the transfer of %s: %s", call.call_sid, exc)
-        raise ApiError(502, "twilio_error", "Twilio did not accept the transfer.") from exc
-    session = request_session()
-    routing.transfer_to_service(session, call, service, _now())
-    session.commit()
+        if "service" in body:
+            code = field(body, "service", str)
+            services = current_app.config["SERVICES"]
+            desk.transfer_to_service(session, settings, services, call, staff, code, _now())
+        else:
+            target = record_id(body, "advisor_id")
+            desk.transfer_to_advisor(session, settings, call, staff, target, _now())
+    except desk.DeskError as exc:
+        raise _refused(exc) from exc
     return jsonify(call_json(call)), 202

@@ -7,12 +7,10 @@ from flask import current_app, jsonify
 from app.api import bp
 from app.api.validation import field, json_body
 from app.db.session import request_session
-from app.domain import routing
-from app.models import AdvisorStatus, Role, Staff
+from app.domain import desk
+from app.models import Role, Staff
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
-
-SETTABLE_STATUSES = {AdvisorStatus.OFFLINE, AdvisorStatus.AVAILABLE}
 
 
 def staff_json(staff: Staff) -> dict[str, object]:
@@ -43,17 +41,12 @@ def me():  # noqa: ANN201
 def set_my_status():  # noqa: ANN201
     """An advisor says they are available or offline."""
     status = field(json_body(), "status", str)
-    if status not in SETTABLE_STATUSES:
-        raise ApiError(422, "invalid", "status must be 'available' or 'offline'.")
     staff = request_session().merge(current_staff())
-    if staff.status == AdvisorStatus.BUSY:
-        raise ApiError(409, "on_a_call", "You are on a call; your status changes when it ends.")
-    now = current_app.config["CLOCK"]()
-    if staff.status != status:
-        staff.status, staff.status_changed_at = status, now
-    request_session().commit()
-    if status == AdvisorStatus.AVAILABLE:
-        settings = current_app.config["SETTINGS"]
-        routing.match_and_connect(request_session(), settings, now, advisor_id=staff.id)
-        request_session().refresh(staff)
+    settings, now = current_app.config["SETTINGS"], current_app.config["CLOCK"]()
+    try:
+        desk.set_status(request_session(), settings, staff, status, now)
+    except desk.StatusNotSettable as exc:
+        raise ApiError(422, exc.code, str(exc)) from exc
+    except desk.OnACall as exc:
+        raise ApiError(409, exc.code, str(exc)) from exc
     return jsonify(staff_json(staff))

@@ -35,6 +35,7 @@ class Call(Base):
         Index("ix_calls_from_number_started_at", "from_number", "started_at"),
         Index("ix_calls_service_dequeued", "service_code", "dequeued_at"),
         Index("ix_calls_routing_queue", "routing_state", "queue_priority", "queue_sort_at"),
+        Index("ix_calls_assigned_advisor_state", "assigned_advisor_id", "routing_state"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,0 +1,35 @@
+"""Console tests: the app talks to the fake Twilio REST API; a caller on a call with amy."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from tests.db import one
+from tests.routing.support import QUEUE_SID, add_staff, add_waiting_call
+from tests.support.sids import numbered_sid as sid
+
+CALLER = sid(1)
+
+
+@pytest.fixture
+def settings(settings, app_twilio):  # noqa: ANN001, ANN201
+    """The app's REST client points at the fake Twilio API; wrap-up lasts a minute."""
+    return replace(settings, twilio_api_base_url=app_twilio.base_url, wrap_up_seconds=60)
+
+
+@pytest.fixture
+def on_call(twilio_post, app_twilio):  # noqa: ANN001, ANN201
+    """Caller 1 (waited a minute) talking to amy, whose leg is recorded; returns amy's id."""
+    from app.models import CallLeg
+
+    app_twilio.add_queue("adult_social_care", sid=QUEUE_SID)
+    app_twilio.add_queue_member(QUEUE_SID, CALLER)
+    add_waiting_call(1)
+    amy = add_staff("amy@x.gov.uk")
+    twilio_post("/twilio/queue/wait", CallSid=CALLER, QueueSid=QUEUE_SID, QueueTime="5")
+    leg = one(CallLeg).id
+    twilio_post(f"/twilio/connect?leg={leg}", CallSid=CALLER)
+    twilio_post(f"/twilio/connect/answered?leg={leg}", CallSid=sid(50), ParentCallSid=CALLER)
+    return amy
