@@ -63,6 +63,7 @@ from app.domain.holds import (
     released_after_due_clause,
 )
 from app.integrations.queue import enqueue
+from app.integrations.twilio import delete_recording, list_recordings
 from app.models import (
     Call,
     DeletedWhat,
@@ -103,7 +104,6 @@ TWILIO_PAGE_SIZE = 200
 TWILIO_GRACE = timedelta(days=1)
 METADATA_YEARS = 6
 INGEST_JOB = "workers.ingest.ingest_recording"
-_TWILIO_ERRORS = (TwilioRestException, TwilioException, RequestException)
 
 
 class RetentionIncomplete(Exception):
@@ -326,10 +326,8 @@ def _insert_deletion_records(session: Session, records: list[dict[str, Any]]) ->
 def _delete_at_twilio(runtime: Runtime, sid: str) -> bool:
     """Delete Twilio's copy; True when it is gone (a 404 means it already was)."""
     try:
-        runtime.twilio.recordings(sid).delete()
+        delete_recording(runtime.twilio, sid)
     except TwilioRestException as exc:
-        if exc.status == 404:
-            return True
         log.warning("Twilio refused to delete recording %s: %s %s", sid, exc.status, exc.code)
         return False
     except (TwilioException, RequestException) as exc:
@@ -366,13 +364,8 @@ def sweep_twilio_recordings(runtime: Runtime, now: datetime, summary: RetentionS
     """Settle every recording Twilio lists as created more than a day before `now`."""
     cutoff = now - TWILIO_GRACE
     page: list[Any] = []
-    listed = runtime.twilio.recordings.stream(
-        date_created_before=cutoff, page_size=TWILIO_PAGE_SIZE
-    )
+    listed = list_recordings(runtime.twilio, created_before=cutoff, page_size=TWILIO_PAGE_SIZE)
     for recording in listed:
-        # Twilio's DateCreated filter compares whole dates: check the instant ourselves.
-        if recording.date_created is None or recording.date_created > cutoff:
-            continue
         page.append(recording)
         if len(page) == TWILIO_PAGE_SIZE:
             _settle_twilio_page(runtime, page, now, summary)

@@ -18,7 +18,7 @@ from app.api.validation import field, json_body, moment_arg, phone_number, recor
 from app.db import MAX_ID
 from app.db.session import request_session
 from app.domain import calls, routing
-from app.integrations.twilio import make_twilio_client
+from app.integrations.twilio import make_twilio_client, redirect_live_call, stop_live_recording
 from app.models import Call, CallLeg, OptOutSource, Role, RoutingState, Staff
 from app.voice.connect import redirect_call
 from app.web.auth import current_staff, require_roles
@@ -134,7 +134,7 @@ def _stop_live_recording(call_sid: str) -> str:
     """`stopped`, or `none` when nothing was recording; 502 when Twilio cannot be reached."""
     client = make_twilio_client(current_app.config["SETTINGS"])
     try:
-        client.calls(call_sid).recordings("Twilio.CURRENT").update(status="stopped")
+        stop_live_recording(client, call_sid)
     except TwilioRestException as exc:
         if exc.status == 404:
             return "none"
@@ -196,7 +196,7 @@ def _to_service(call: Call, code: str):  # noqa: ANN202
     settings = current_app.config["SETTINGS"]
     url = f"{settings.public_base_url}/twilio/transfer/enqueue?service={service.code}"
     try:
-        make_twilio_client(settings).calls(call.call_sid).update(url=url, method="POST")
+        redirect_live_call(make_twilio_client(settings), call.call_sid, url)
     except (TwilioException, requests.RequestException) as exc:
         log.warning("Twilio did not accept the transfer of %s: %s", call.call_sid, exc)
         raise ApiError(502, "twilio_error", "Twilio did not accept the transfer.") from exc
