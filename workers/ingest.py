@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import requests
 from redis.lock import Lock
 from sqlalchemy import select, update
 from twilio.base.exceptions import TwilioRestException
 
 from app.domain import audit
 from app.integrations.queue import enqueue, redis_connection
+from app.integrations.twilio import delete_recording, recording_media, recording_status
 from app.models import Call, Recording, RecordingStatus
 from app.runtime import Runtime, current
 from recordings.crypto import DataKey
@@ -40,8 +39,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 INGEST_JOB = "workers.ingest.ingest_recording"
-CHUNK = 1024 * 1024
-FETCH_TIMEOUT = (5, 60)  # connect, and between bytes
 LOCK_TTL_SECONDS = 120  # a killed run's lock lapses after this; a live run renews it
 STALE_MINUTES = 10  # reconcile re-enqueues pending recordings untouched for this long
 IN_PROGRESS_STALE_HOURS = 6  # ... and asks Twilio about ones still "in progress" after this
@@ -157,30 +154,6 @@ def _release(lock: Lock) -> None:
 # --- fetching, encrypting, storing -----------------------------------------------------------
 
 
-def media_url(runtime: Runtime, recording_sid: str) -> str:
-    """The WAV media of a recording at Twilio, built from our settings, never from a callback."""
-    settings = runtime.settings
-    base = settings.twilio_api_base_url.rstrip("/")
-    account = settings.twilio_account_sid
-    return f"{base}/2010-04-01/Accounts/{account}/Recordings/{recording_sid}.wav"
-
-
-def _media_chunks(runtime: Runtime, recording_sid: str) -> Iterator[bytes]:
-    settings = runtime.settings
-    auth = (settings.twilio_account_sid, settings.twilio_auth_token)
-    with requests.get(
-        media_url(runtime, recording_sid), auth=auth, stream=True, timeout=FETCH_TIMEOUT
-    ) as response:
-        response.raise_for_status()
-        expected = response.headers.get("Content-Length")
-        received = 0
-        for chunk in response.iter_content(CHUNK):
-            received += len(chunk)
-            yield chunk
-    if expected is not None and expected.isdigit() and int(expected) != received:
-        raise OSError(f"media of {recording_sid} ended after {received} of {expected} bytes")
-
-
 def _fetch_encrypt_store(
     runtime: Runtime, recording_sid: str, started_at: datetime, lock: Lock
 ) -> tuple[StoredObject, DataKey]:
@@ -189,7 +162,7 @@ def _fetch_encrypt_store(
     renewed = time.monotonic()
     with runtime.storage.writer(object_key(recording_sid, started_at)) as out:
         with data_key.encrypting_writer(out, recording_sid) as plaintext:
-            for chunk in _media_chunks(runtime, recording_sid):
+            for chunk in recording_media(runtime.settings, recording_sid):
                 plaintext.write(chunk)
                 renewed = _renew(lock, renewed)
         if not lock.owned():  # lapsed while streaming: another run may be writing this key
@@ -258,7 +231,7 @@ def _record_failure(runtime: Runtime, recording_id: int, exc: BaseException) -> 
 def _completed_at_twilio(runtime: Runtime, plan: _Plan) -> bool:
     """For a recording whose `completed` callback never came: ask Twilio where it stands."""
     try:
-        status = runtime.twilio.recordings(plan.sid).fetch().status
+        status = recording_status(runtime.twilio, plan.sid)
     except TwilioRestException as exc:
         if exc.status != 404:
             raise
@@ -275,19 +248,10 @@ def _completed_at_twilio(runtime: Runtime, plan: _Plan) -> bool:
     return status == "completed"
 
 
-def _delete_at_twilio(runtime: Runtime, recording_sid: str) -> None:
-    """DELETE Twilio's copy; one already gone (404) counts as deleted."""
-    try:
-        runtime.twilio.recordings(recording_sid).delete()
-    except TwilioRestException as exc:
-        if exc.status != 404:
-            raise
-
-
 def _delete_twilio_copy(runtime: Runtime, plan: _Plan) -> str:
     """After our copy is committed: delete Twilio's; on failure the reconcile job retries."""
     try:
-        _delete_at_twilio(runtime, plan.sid)
+        delete_recording(runtime.twilio, plan.sid)
     except TwilioRestException as exc:
         log.warning("Twilio did not delete recording %s (%s): will retry", plan.sid, exc.status)
         return "stored; Twilio copy kept for now"
@@ -302,7 +266,7 @@ def _delete_twilio_copy(runtime: Runtime, plan: _Plan) -> str:
 
 def _discard(runtime: Runtime, plan: _Plan) -> str:
     """The caller opted out: delete Twilio's copy, store nothing."""
-    _delete_at_twilio(runtime, plan.sid)
+    delete_recording(runtime.twilio, plan.sid)
     now = runtime.now()
     with runtime.db.transaction() as session:
         changed = session.execute(

@@ -20,7 +20,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from app.domain import audit, calls, routing
 from app.domain.phone import mask
-from app.integrations.twilio import make_twilio_client, redirect_call
+from app.integrations import twilio as twilio_rest
 from app.models import AdvisorStatus, Call, OptOutSource, Role, RoutingState, Staff
 from config.services import Service
 from config.settings import Settings
@@ -216,9 +216,8 @@ def opt_out(session: Session, settings: Settings, call: Call, staff: Staff, now:
 
 def stop_live_recording(settings: Settings, call_sid: str) -> str:
     """Stop the call's live recording through Twilio's Call Recordings API (SPEC §4.6)."""
-    client = make_twilio_client(settings)
     try:
-        client.calls(call_sid).recordings("Twilio.CURRENT").update(status="stopped")
+        twilio_rest.stop_live_recording(twilio_rest.make_twilio_client(settings), call_sid)
     except TwilioRestException as exc:
         if exc.status == 404:
             return "none"
@@ -250,7 +249,7 @@ def transfer_to_advisor(
         session.rollback()
         raise DeskError(str(exc)) from exc
     session.commit()
-    if not redirect_call(settings, moved.claim, via_queue=False):
+    if not twilio_rest.redirect_call(settings, moved.claim, via_queue=False):
         routing.undo_transfer(session, call, moved)
         session.commit()
         raise TwilioRefused("Twilio did not accept the transfer; nothing changed.")
@@ -274,7 +273,7 @@ def transfer_to_service(
         raise UnknownService(f"Unknown service {code!r}.")
     url = f"{settings.public_base_url}/twilio/transfer/enqueue?service={service.code}"
     try:
-        make_twilio_client(settings).calls(call.call_sid).update(url=url, method="POST")
+        twilio_rest.redirect_live_call(twilio_rest.make_twilio_client(settings), call.call_sid, url)
     except (TwilioException, requests.RequestException) as exc:
         log.warning("Twilio did not accept the transfer of %s: %s", call.call_sid, exc)
         raise TwilioRefused("Twilio did not accept the transfer.") from exc

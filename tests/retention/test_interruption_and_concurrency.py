@@ -65,7 +65,7 @@ def test_killed_between_store_delete_and_database_update_then_rerun(
     def killed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise KeyboardInterrupt("killed after the objects were deleted")
 
-    monkeypatch.setattr(retention, "_mark_deleted", killed)
+    monkeypatch.setattr(retention.due, "_mark_deleted", killed)
     with pytest.raises(KeyboardInterrupt):
         retention.run_retention(now=T0)
     assert not any(store.exists(r.storage_key) for r in made)  # objects gone ...

@@ -8,16 +8,15 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.integrations.queue import get_queue
-from app.models import Recording
-from tests.conftest import IN_HOURS
+from app.models import Recording, utcnow
 from tests.db import one
 from workers.ingest import ingest_recording, reconcile_recordings
 
 
 def age(minutes: int) -> None:
-    """Make every recording look last touched `minutes` before the app's (frozen) now."""
+    """Make every recording look last touched `minutes` ago (jobs read the runtime's clock)."""
     with db.transaction() as session:
-        session.execute(update(Recording).values(updated_at=IN_HOURS - timedelta(minutes=minutes)))
+        session.execute(update(Recording).values(updated_at=utcnow() - timedelta(minutes=minutes)))
 
 
 def test_fresh_pending_recordings_are_left_alone(runtime, announce_recording):
