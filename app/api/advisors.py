@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, jsonify
@@ -13,8 +14,8 @@ from app.api.me import STAFF_SCHEMA, staff_json
 from app.api.openapi import SERVICE_CODE, error_responses, path_id
 from app.api.validation import field, json_body, text
 from app.db.session import request_session
-from app.domain import audit, routing
-from app.domain import staff as auth
+from app.domain import staff_lifecycle as lifecycle
+from app.domain.sign_in import WeakPassword
 from app.models import Role, Staff
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
@@ -29,13 +30,9 @@ NUMBER_ENDPOINT = international_pattern()  # and libphonenumber must find it val
 
 def check_skills(value: object) -> list[str]:
     """A list of configured service codes, or 422."""
-    codes = {s.code for s in current_app.config["SERVICES"]}
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ApiError(422, "invalid", "'skills' must be a list of service codes.")
-    unknown = sorted(set(value) - codes)
-    if unknown:
-        raise ApiError(422, "invalid", f"unknown service codes: {', '.join(unknown)}")
-    return list(dict.fromkeys(value))
+    return _checked(lifecycle.skills_of, value, [s.code for s in current_app.config["SERVICES"]])
 
 
 def check_endpoint(value: object) -> str | None:
@@ -47,11 +44,17 @@ def check_endpoint(value: object) -> str | None:
     patterns = (CLIENT_ENDPOINT, SIP_ENDPOINT, NUMBER_ENDPOINT)
     if len(value) > MAX_ENDPOINT_LENGTH or not any(matches(p, value) for p in patterns):
         raise ApiError(422, "invalid", f"'endpoint': {_ENDPOINT_DESCRIPTION}.")
+    return _checked(lifecycle.endpoint_of, value)
+
+
+def _checked(rule: Callable[..., Any], *args: Any) -> Any:
+    """A domain rule's result, its refusal as a 422 (409 for a taken email)."""
     try:
-        endpoint = routing.parse_endpoint(value)
-    except routing.InvalidEndpoint as exc:
+        return rule(*args)
+    except lifecycle.EmailTaken as exc:
+        raise ApiError(409, "conflict", exc.message) from exc
+    except (lifecycle.InvalidStaffField, WeakPassword) as exc:
         raise ApiError(422, "invalid", str(exc)) from exc
-    return f"client:{endpoint.address}" if endpoint.kind == "client" else endpoint.address
 
 
 def _advisor(advisor_id: int) -> Staff:
@@ -94,16 +97,21 @@ def create_advisor():  # noqa: ANN201
     email = text(body, "email", EMAIL)
     password = field(body, "password", str, required=False)
     changes = _changes({k: v for k, v in body.items() if k not in ("email", "password")})
+    active = changes.pop("active", True)
     session = request_session()
-    if auth.staff_by_email(session, email) is not None:
-        raise ApiError(409, "conflict", f"{email} already exists.")
-    staff = Staff(email=email, role=Role.ADVISOR, name=email.split("@")[0], skills=[])
-    for name, value in changes.items():
-        setattr(staff, name, value)
-    staff.password_hash = auth.hash_password(password) if password else None
-    session.add(staff)
-    session.flush()
-    _audit("staff.create", staff, {"role": Role.ADVISOR.value, **_loggable(changes)})
+    staff = _checked(
+        lambda: lifecycle.create_staff(
+            session,
+            email=email,
+            role=Role.ADVISOR,
+            actor=current_staff().email,
+            password=password or None,
+            **changes,
+        )
+    )
+    if not active:
+        now = current_app.config["CLOCK"]()
+        lifecycle.deactivate(session, staff, now, actor=current_staff().email)
     session.commit()
     return jsonify(staff_json(staff)), 201
 
@@ -115,32 +123,15 @@ def update_advisor(advisor_id: int):  # noqa: ANN201
     body = json_body()
     staff = _advisor(advisor_id)
     changes = _changes(body)
-    changed = {k: v for k, v in changes.items() if getattr(staff, k) != v}
-    for name, value in changed.items():
-        setattr(staff, name, value)
-    if changed:
-        _audit("staff.update", staff, _loggable(changed))
-    request_session().commit()
+    session, now = request_session(), current_app.config["CLOCK"]()
+    active = changes.pop("active", staff.active)
+    if active and not staff.active:
+        raise ApiError(409, "deactivated", "A deactivated account stays so; create a new one.")
+    lifecycle.update_staff(session, staff, changes, actor=current_staff().email)
+    if not active and staff.active:
+        lifecycle.deactivate(session, staff, now, actor=current_staff().email)
+    session.commit()
     return jsonify(staff_json(staff))
-
-
-def _loggable(changes: dict[str, Any]) -> dict[str, Any]:
-    """Changes as they may appear in the audit log (phone numbers masked)."""
-    shown = dict(changes)
-    if "endpoint" in shown:
-        shown["endpoint"] = routing.endpoint_for_logs(shown["endpoint"])
-    return shown
-
-
-def _audit(action: str, staff: Staff, details: dict[str, Any]) -> None:
-    audit.record(
-        request_session(),
-        actor=current_staff().email,
-        action=action,
-        subject_type="staff",
-        subject_id=str(staff.id),
-        details=details,
-    )
 
 
 _ENDPOINT_DESCRIPTION = (
@@ -161,7 +152,11 @@ _ADVISOR_FIELDS = {
         ],
     },
     "records_calls": {"type": "boolean"},
-    "active": {"type": "boolean"},
+    "active": {
+        "type": "boolean",
+        "description": "false deactivates for good (sessions and tokens end); a deactivated "
+        "advisor cannot be made active again (409)",
+    },
 }
 _STAFF = {"application/json": {"schema": STAFF_SCHEMA}}
 _ADVISOR_ID = path_id("advisor_id")
@@ -191,8 +186,13 @@ OPENAPI_PATHS = {
                             "properties": {
                                 "email": EMAIL.schema(),
                                 "password": {
-                                    "type": ["string", "null"],
-                                    "description": "Optional; empty or null for none",
+                                    "description": "Optional (empty or null for none); at "
+                                    "least 12 characters and not a common password",
+                                    "anyOf": [
+                                        {"type": "null"},
+                                        {"type": "string", "maxLength": 0},
+                                        {"type": "string", "minLength": 12, "maxLength": 200},
+                                    ],
                                 },
                                 **_ADVISOR_FIELDS,
                             },
@@ -225,7 +225,7 @@ OPENAPI_PATHS = {
             },
             "responses": {
                 "200": {"description": "Advisor", "content": _STAFF},
-                **error_responses(400, 401, 403, 404, 413, 422),
+                **error_responses(400, 401, 403, 404, 409, 413, 422),
             },
         }
     },
