@@ -11,6 +11,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app.models import Role
@@ -52,11 +53,13 @@ class StaffForm(FlaskForm):
         "Email address",
         validators=[DataRequired("Enter an email address"), Length(max=254)],
     )
-    role = SelectField("Role", choices=[(r.value, r.value.replace("_", " ")) for r in Role])
+    role = SelectField(
+        "Role", choices=[SelectChoice(r.value, r.value.replace("_", " ")) for r in Role]
+    )
     skills = SelectMultipleField("Services they answer", choices=[], validate_choice=False)
     languages = SelectMultipleField(
         "Languages they take calls in",
-        choices=[("en", "English"), ("cy", "Welsh (Cymraeg)")],
+        choices=[SelectChoice("en", "English"), SelectChoice("cy", "Welsh (Cymraeg)")],
         validate_choice=False,
     )
     endpoint = StringField("Endpoint", validators=[Length(max=200)])

@@ -13,6 +13,7 @@ from typing import Any
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from app.api.formats import EMAIL, free_text
 from app.console import bp
@@ -34,7 +35,7 @@ def _staff(staff_id: int) -> Staff:
 
 def _form(staff: Staff | None = None) -> StaffForm:
     form = StaffForm(obj=staff) if staff is not None else StaffForm(languages=["en"])
-    form.skills.choices = [(s.code, s.name) for s in current_app.config["SERVICES"]]
+    form.skills.choices = [SelectChoice(s.code, s.name) for s in current_app.config["SERVICES"]]
     if staff is None and not form.is_submitted():
         form.records_calls.data = True
     return form
