@@ -17,9 +17,7 @@ PASSWORD = "seven ravens at dusk"  # noqa: S105
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 
 
-def add_member(
-    email: str, role: Role | str = Role.ADVISOR, *, enrolled: bool | None = None
-) -> int:
+def add_member(email: str, role: Role | str = Role.ADVISOR, *, enrolled: bool | None = None) -> int:
     """A member of staff with PASSWORD; with `enrolled`, TOTP SECRET set up an hour ago."""
     with db.transaction() as session:
         staff = Staff(
