@@ -104,6 +104,8 @@ class Settings:
     session_idle_minutes: int = 30
     session_max_hours: int = 12
     mfa_required_roles: tuple[str, ...] = ("supervisor", "records_officer", "admin")
+    sign_in_address_limit: str = "30 per 5 minutes"  # per client address (Flask-Limiter)
+    sign_in_account_limit: str = "20 per 15 minutes"  # per email tried
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
@@ -142,6 +144,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _bounded(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = _int(env, name, default)
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
+    return value
 
 
 def _codes(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -228,13 +237,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         queue_max_wait_seconds=_int(env, "QUEUE_MAX_WAIT_SECONDS", 1800),
         ring_timeout_seconds=_int(env, "RING_TIMEOUT_SECONDS", 20),
         wrap_up_seconds=_int(env, "WRAP_UP_SECONDS", 60),
-        token_ttl_hours=_int(env, "TOKEN_TTL_HOURS", 12),
+        token_ttl_hours=_bounded(env, "TOKEN_TTL_HOURS", 12, 1, 24),
         access_link_days=_int(env, "ACCESS_LINK_DAYS", 7),
         mp3_bitrate=env.get("MP3_BITRATE") or "64k",
         secret_key=env.get("SECRET_KEY") or None,
-        session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", 30),
-        session_max_hours=_int(env, "SESSION_MAX_HOURS", 12),
+        session_idle_minutes=_bounded(env, "SESSION_IDLE_MINUTES", 30, 1, 720),
+        session_max_hours=_bounded(env, "SESSION_MAX_HOURS", 12, 1, 24),
         mfa_required_roles=_codes(env, "MFA_REQUIRED_ROLES", Settings.mfa_required_roles),
+        sign_in_address_limit=env.get("SIGN_IN_ADDRESS_LIMIT") or Settings.sign_in_address_limit,
+        sign_in_account_limit=env.get("SIGN_IN_ACCOUNT_LIMIT") or Settings.sign_in_account_limit,
         oidc_issuer=env.get("OIDC_ISSUER") or None,
         oidc_client_id=env.get("OIDC_CLIENT_ID") or None,
         oidc_client_secret=env.get("OIDC_CLIENT_SECRET") or None,

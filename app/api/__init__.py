@@ -19,5 +19,6 @@ from app.api import (  # noqa: E402, F401  (registers the routes on bp)
     recordings,
     reports,
     services,
+    staff,
     voice_token,
 )

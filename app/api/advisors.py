@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, jsonify
@@ -12,8 +13,8 @@ from app.api.formats import CONTROL, EMAIL, SPACE, free_text, international_patt
 from app.api.me import staff_json
 from app.api.validation import field, json_body, text
 from app.db.session import request_session
-from app.domain import audit, routing
-from app.domain import staff as auth
+from app.domain import staff_lifecycle as lifecycle
+from app.domain.sign_in import WeakPassword
 from app.models import Role, Staff
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
@@ -33,13 +34,9 @@ ENDPOINT_DESCRIPTION = (
 
 def check_skills(value: object) -> list[str]:
     """A list of configured service codes, or 422."""
-    codes = {s.code for s in current_app.config["SERVICES"]}
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ApiError(422, "invalid", "'skills' must be a list of service codes.")
-    unknown = sorted(set(value) - codes)
-    if unknown:
-        raise ApiError(422, "invalid", f"unknown service codes: {', '.join(unknown)}")
-    return list(dict.fromkeys(value))
+    return _checked(lifecycle.skills_of, value, [s.code for s in current_app.config["SERVICES"]])
 
 
 def check_endpoint(value: object) -> str | None:
@@ -51,8 +48,17 @@ def check_endpoint(value: object) -> str | None:
     patterns = (CLIENT_ENDPOINT, SIP_ENDPOINT, NUMBER_ENDPOINT)
     if len(value) > MAX_ENDPOINT_LENGTH or not any(matches(p, value) for p in patterns):
         raise ApiError(422, "invalid", f"'endpoint': {ENDPOINT_DESCRIPTION}.")
-    endpoint = routing.parse_endpoint(value)
-    return f"client:{endpoint.address}" if endpoint.kind == "client" else endpoint.address
+    return _checked(lifecycle.endpoint_of, value)
+
+
+def _checked(rule: Callable[..., Any], *args: Any) -> Any:
+    """A domain rule's result, its refusal as a 422 (409 for a taken email)."""
+    try:
+        return rule(*args)
+    except lifecycle.EmailTaken as exc:
+        raise ApiError(409, "conflict", exc.message) from exc
+    except (lifecycle.InvalidStaffField, WeakPassword) as exc:
+        raise ApiError(422, "invalid", str(exc)) from exc
 
 
 def _advisor(advisor_id: int) -> Staff:
@@ -95,16 +101,21 @@ def create_advisor():  # noqa: ANN201
     email = text(body, "email", EMAIL)
     password = field(body, "password", str, required=False)
     changes = _changes({k: v for k, v in body.items() if k not in ("email", "password")})
+    active = changes.pop("active", True)
     session = request_session()
-    if auth.staff_by_email(session, email) is not None:
-        raise ApiError(409, "conflict", f"{email} already exists.")
-    staff = Staff(email=email, role=Role.ADVISOR, name=email.split("@")[0], skills=[])
-    for name, value in changes.items():
-        setattr(staff, name, value)
-    staff.password_hash = auth.hash_password(password) if password else None
-    session.add(staff)
-    session.flush()
-    _audit("staff.create", staff, {"role": Role.ADVISOR.value, **_loggable(changes)})
+    staff = _checked(
+        lambda: lifecycle.create_staff(
+            session,
+            email=email,
+            role=Role.ADVISOR,
+            actor=current_staff().email,
+            password=password or None,
+            **changes,
+        )
+    )
+    if not active:
+        now = current_app.config["CLOCK"]()
+        lifecycle.deactivate(session, staff, now, actor=current_staff().email)
     session.commit()
     return jsonify(staff_json(staff)), 201
 
@@ -116,29 +127,12 @@ def update_advisor(advisor_id: int):  # noqa: ANN201
     body = json_body()
     staff = _advisor(advisor_id)
     changes = _changes(body)
-    changed = {k: v for k, v in changes.items() if getattr(staff, k) != v}
-    for name, value in changed.items():
-        setattr(staff, name, value)
-    if changed:
-        _audit("staff.update", staff, _loggable(changed))
-    request_session().commit()
+    session, now = request_session(), current_app.config["CLOCK"]()
+    active = changes.pop("active", staff.active)
+    if active and not staff.active:
+        raise ApiError(409, "deactivated", "A deactivated account stays so; create a new one.")
+    lifecycle.update_staff(session, staff, changes, actor=current_staff().email)
+    if not active and staff.active:
+        lifecycle.deactivate(session, staff, now, actor=current_staff().email)
+    session.commit()
     return jsonify(staff_json(staff))
-
-
-def _loggable(changes: dict[str, Any]) -> dict[str, Any]:
-    """Changes as they may appear in the audit log (phone numbers masked)."""
-    shown = dict(changes)
-    if "endpoint" in shown:
-        shown["endpoint"] = routing.endpoint_for_logs(shown["endpoint"])
-    return shown
-
-
-def _audit(action: str, staff: Staff, details: dict[str, Any]) -> None:
-    audit.record(
-        request_session(),
-        actor=current_staff().email,
-        action=action,
-        subject_type="staff",
-        subject_id=str(staff.id),
-        details=details,
-    )

@@ -1,4 +1,5 @@
-"""POST /api/auth/token: email and password for a bearer token."""
+"""POST /api/auth/token (email and password for a bearer token) and DELETE /api/auth/token
+(sign out: the token stops working at once). Sign-in rules: app/domain/sign_in.py."""
 
 from __future__ import annotations
 
@@ -10,20 +11,53 @@ from app.api import bp
 from app.api.formats import EMAIL
 from app.api.validation import field, json_body, text
 from app.db.session import request_session
+from app.domain import audit, sign_in
 from app.domain import staff as auth
+from app.web.auth import bearer_token, current_staff, require_roles
 from app.web.errors import ApiError
+from app.web.limits import sign_in_limits
+
+REFUSED = (
+    "Unknown email, wrong password or code, or an account locked for 15 minutes after "
+    "10 failed attempts."
+)
 
 
 @bp.post("/auth/token")
+@sign_in_limits()
 def issue_token():  # noqa: ANN201
-    """Exchange credentials for a bearer token that expires."""
+    """Exchange credentials (and a code, once an authenticator is set up) for a bearer token."""
     body = json_body()
     email, password = text(body, "email", EMAIL), field(body, "password", str)
-    session = request_session()
-    staff = auth.staff_by_email(session, email)
-    if staff is None or not staff.active or not auth.check_password(staff, password):
-        raise ApiError(401, "invalid_credentials", "Unknown email or wrong password.")
+    code = field(body, "code", str, required=False)
+    session, now = request_session(), current_app.config["CLOCK"]()
+    try:
+        staff = sign_in.check_credentials(session, email, password, now, channel="api")
+        if sign_in.is_enrolled(staff):
+            secret = staff.totp_secret or ""
+            sign_in.check_code(session, staff, secret, code or "", now, channel="api")
+    except sign_in.SignInRefused:
+        session.commit()  # the failure is counted and audited
+        raise ApiError(401, "invalid_credentials", REFUSED) from None
+    sign_in.succeeded(staff)
     ttl = timedelta(hours=current_app.config["SETTINGS"].token_ttl_hours)
-    token, row = auth.issue_token(session, staff, ttl, current_app.config["CLOCK"]())
+    token, row = auth.issue_token(session, staff, ttl, now)
     session.commit()
     return jsonify({"token": token, "expires_at": row.expires_at.isoformat()}), 201
+
+
+@bp.delete("/auth/token")
+@require_roles()
+def revoke_token():  # noqa: ANN201
+    """Sign out: the token used for this request stops working."""
+    session = request_session()
+    auth.revoke_token(session, bearer_token(), current_app.config["CLOCK"]())
+    audit.record(
+        session,
+        actor=current_staff().email,
+        action="api.sign_out",
+        subject_type="staff",
+        subject_id=str(current_staff().id),
+    )
+    session.commit()
+    return "", 204

@@ -12,10 +12,12 @@ from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from app.db import upgrade
-from app.domain import audit, routing
+from app.domain import audit
 from app.domain import staff as auth
+from app.domain import staff_lifecycle as lifecycle
+from app.domain.sign_in import WeakPassword, check_password_policy
 from app.extensions import db
-from app.models import Role, Staff, utcnow
+from app.models import Role, utcnow
 from config.settings import sandbox_url
 
 db_cli = AppGroup("db", help="Database schema.")
@@ -34,25 +36,18 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
-def _skills(value: str | None) -> list[str]:
-    codes = {s.code for s in current_app.config["SERVICES"]}
-    skills = [s.strip() for s in (value or "").split(",") if s.strip()]
-    unknown = sorted(set(skills) - codes)
-    if unknown:
-        raise click.BadParameter(
-            f"unknown service codes: {', '.join(unknown)}", param_hint="--skills"
-        )
-    return skills
-
-
-def _endpoint(value: str | None) -> str | None:
-    if value is None:
-        return None
+def _checked(rule, value, hint: str):  # noqa: ANN001, ANN202
+    """A domain rule's result; its refusal as a bad option."""
     try:
-        endpoint = routing.parse_endpoint(value)
-    except routing.InvalidEndpoint as exc:
-        raise click.BadParameter(str(exc), param_hint="--endpoint") from exc
-    return f"client:{endpoint.address}" if endpoint.kind == "client" else endpoint.address
+        return rule(value)
+    except (lifecycle.InvalidStaffField, WeakPassword) as exc:
+        raise click.BadParameter(str(exc), param_hint=hint) from exc
+
+
+def _skills(value: str | None) -> list[str]:
+    codes = [s.code for s in current_app.config["SERVICES"]]
+    skills = [s.strip() for s in (value or "").split(",") if s.strip()]
+    return _checked(lambda v: lifecycle.skills_of(v, codes), skills, "--skills")
 
 
 @staff_cli.command("create")
@@ -72,30 +67,38 @@ def staff_create(
     no_records_calls: bool,
     password: str | None,
 ) -> None:
-    """Create a member of staff."""
+    """Create a member of staff (a password: at least 12 characters, not a common one)."""
+    profile = {
+        "name": name or email.split("@")[0],
+        "skills": _skills(skills),
+        "endpoint": _checked(lifecycle.endpoint_of, endpoint, "--endpoint"),
+        "records_calls": not no_records_calls,
+    }
+    if password is not None:
+        _checked(check_password_policy, password, "--password")
     with db.transaction() as session:
-        if auth.staff_by_email(session, email):
-            raise click.ClickException(f"{email} already exists")
-        staff = Staff(
-            email=email,
-            name=name or email.split("@")[0],
-            role=role,
-            skills=_skills(skills),
-            endpoint=_endpoint(endpoint),
-            records_calls=not no_records_calls,
-            password_hash=auth.hash_password(password) if password else None,
-        )
-        session.add(staff)
-        session.flush()
-        audit.record(
-            session,
-            actor=audit.SYSTEM,
-            action="staff.create",
-            subject_type="staff",
-            subject_id=str(staff.id),
-            details={"role": role},
-        )
+        try:
+            staff = lifecycle.create_staff(
+                session, email=email, role=role, actor=audit.SYSTEM, password=password, **profile
+            )
+        except lifecycle.EmailTaken as exc:
+            raise click.ClickException(f"{email} already exists") from exc
         click.echo(f"created {role} {email} (id {staff.id})")
+
+
+@staff_cli.command("deactivate")
+@click.argument("email")
+def staff_deactivate(email: str) -> None:
+    """Deactivate EMAIL for good: their console sessions and API tokens end at once."""
+    with db.transaction() as session:
+        staff = auth.staff_by_email(session, email)
+        if staff is None:
+            raise click.ClickException(f"no staff member {email}")
+        try:
+            lifecycle.deactivate(session, staff, utcnow(), actor=audit.SYSTEM)
+        except lifecycle.AlreadyDeactivated as exc:
+            raise click.ClickException(f"{email} is already deactivated") from exc
+        click.echo(f"deactivated {staff.role} {email}: sessions and tokens ended")
 
 
 @staff_cli.command("status")
@@ -161,7 +164,8 @@ def serve(host: str, port: int) -> None:
     base = settings.public_base_url
     click.echo(
         f"Give Twilio these URLs:\n  Voice URL:       POST {base}/twilio/voice\n"
-        f"  Status callback: POST {base}/twilio/call-status"
+        f"  Status callback: POST {base}/twilio/call-status\n"
+        f"Staff console: {base}/console/"
     )
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # noqa: SLF001
 

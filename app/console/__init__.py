@@ -19,8 +19,18 @@ def console_context() -> dict[str, object]:
     from app.console.auth import signed_in_staff
     from app.console.navigation import navigation_for
 
-    staff = signed_in_staff()
-    return {"signed_in": staff, "nav_items": navigation_for(staff)}
+    member = signed_in_staff()
+    return {"signed_in": member, "nav_items": navigation_for(member)}
 
 
-from app.console.views import board, desk, home, sign_in  # noqa: E402, F401  (registers routes)
+from app.console.views import (  # noqa: E402, F401  (registers the routes on bp)
+    board,
+    desk,
+    home,
+    sign_in,
+    single_sign_on,
+    staff,
+    two_factor,
+)
+
+bp.record_once(lambda state: single_sign_on.register_single_sign_on(state.app))

@@ -15,6 +15,7 @@ from app.models import ConsoleSession, Role, Staff
 
 F = TypeVar("F", bound=Callable[..., Any])
 COOKIE_KEY = "console_session"  # inside Flask's signed session cookie
+SECOND_STEP_TIME = timedelta(minutes=10)  # to give the code after the password
 
 
 def session_limits() -> SessionLimits:
@@ -41,6 +42,20 @@ def current_console_session() -> ConsoleSession | None:
         request_session().commit()
         g.console_session = row
     return cast(ConsoleSession | None, g.console_session)
+
+
+def pending_console_session() -> ConsoleSession | None:
+    """The session half-way through sign-in (password given, code not yet), if recent."""
+    if "pending_session" not in g:
+        token = session.get(COOKIE_KEY)
+        row = live_session(request_session(), token, now(), session_limits()) if token else None
+        if row is not None and (
+            row.second_factor_at is not None or now() - row.created_at > SECOND_STEP_TIME
+        ):
+            row = None
+        request_session().commit()
+        g.pending_session = row
+    return cast(ConsoleSession | None, g.pending_session)
 
 
 def signed_in_staff() -> Staff | None:

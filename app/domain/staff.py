@@ -64,10 +64,10 @@ def staff_for_token(session: Session, token: str, now: datetime | None = None) -
     return row.staff if row.staff.active else None
 
 
-def revoke_token(session: Session, token: str) -> bool:
+def revoke_token(session: Session, token: str, now: datetime | None = None) -> bool:
     """Revoke a token; True when it existed."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None:
         return False
-    row.revoked_at = row.revoked_at or utcnow()
+    row.revoked_at = row.revoked_at or now or utcnow()
     return True

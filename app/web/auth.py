@@ -16,7 +16,8 @@ from app.web.errors import ApiError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _bearer() -> str:
+def bearer_token() -> str:
+    """The bearer token of this request; 401 without one."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -31,7 +32,7 @@ def require_roles(*roles: Role) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             now = current_app.config["CLOCK"]()
-            staff = staff_for_token(request_session(), _bearer(), now)
+            staff = staff_for_token(request_session(), bearer_token(), now)
             if staff is None:
                 raise ApiError(401, "unauthenticated", "The token is unknown, expired or revoked.")
             if roles and staff.role not in roles:

@@ -20,6 +20,12 @@ REC_SID = "RE" + "0" * 32
 # (method, route as Flask declares it, example path) -> the roles allowed (ANYONE: no token).
 MATRIX: dict[tuple[str, str, str], frozenset[str] | str] = {
     ("POST", "/api/auth/token", "/api/auth/token"): ANYONE,
+    ("DELETE", "/api/auth/token", "/api/auth/token"): STAFF,
+    (
+        "POST",
+        "/api/staff/<int:staff_id>/deactivate",
+        "/api/staff/999999/deactivate",
+    ): frozenset({ADM}),
     ("GET", "/api/openapi.json", "/api/openapi.json"): ANYONE,
     ("GET", "/api/me", "/api/me"): STAFF,
     ("PUT", "/api/me/status", "/api/me/status"): frozenset({ADV}),

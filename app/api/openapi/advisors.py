@@ -33,7 +33,11 @@ _ADVISOR_FIELDS = {
         ],
     },
     "records_calls": {"type": "boolean"},
-    "active": {"type": "boolean"},
+    "active": {
+        "type": "boolean",
+        "description": "false deactivates for good (sessions and tokens end); a deactivated "
+        "advisor cannot be made active again (409)",
+    },
 }
 _STAFF = {"application/json": {"schema": STAFF_SCHEMA}}
 _ADVISOR_ID = path_id("advisor_id")
@@ -55,8 +59,13 @@ PATHS = {
                     "properties": {
                         "email": EMAIL.schema(),
                         "password": {
-                            "type": ["string", "null"],
-                            "description": "Optional; empty or null for none",
+                            "description": "Optional (empty or null for none); at "
+                            "least 12 characters and not a common password",
+                            "anyOf": [
+                                {"type": "null"},
+                                {"type": "string", "maxLength": 0},
+                                {"type": "string", "minLength": 12, "maxLength": 200},
+                            ],
                         },
                         **_ADVISOR_FIELDS,
                     },

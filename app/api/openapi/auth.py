@@ -3,36 +3,61 @@
 from __future__ import annotations
 
 from app.api.formats import EMAIL
-from app.api.openapi.components import error_responses, json_request, json_response
+from app.api.openapi.components import error_responses
 
 PATHS = {
     "/api/auth/token": {
         "post": {
             "summary": "Issue a bearer token for email and password",
-            "security": [],
-            "requestBody": json_request(
-                {
-                    "type": "object",
-                    "required": ["email", "password"],
-                    "properties": {
-                        "email": EMAIL.schema(),
-                        "password": {"type": "string"},
-                    },
-                }
+            "description": (
+                "Rate-limited per client address and per email (429 with Retry-After). Ten "
+                "failed attempts lock the account for 15 minutes; every refusal reads the same."
             ),
-            "responses": {
-                "201": json_response(
-                    {
-                        "type": "object",
-                        "properties": {
-                            "token": {"type": "string"},
-                            "expires_at": {"type": "string", "format": "date-time"},
-                        },
-                    },
-                    "Token",
-                ),
-                **error_responses(400, 401, 413, 422),
+            "security": [],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["email", "password"],
+                            "properties": {
+                                "email": EMAIL.schema(),
+                                "password": {"type": "string"},
+                                "code": {
+                                    "type": "string",
+                                    "description": "The authenticator app's current code; "
+                                    "required once the account has one set up",
+                                },
+                            },
+                        }
+                    }
+                },
             },
-        }
+            "responses": {
+                "201": {
+                    "description": "Token",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "token": {"type": "string"},
+                                    "expires_at": {"type": "string", "format": "date-time"},
+                                },
+                            }
+                        }
+                    },
+                },
+                **error_responses(400, 401, 413, 422, 429),
+            },
+        },
+        "delete": {
+            "summary": "Sign out: revoke the bearer token of this request",
+            "responses": {
+                "204": {"description": "The token no longer works"},
+                **error_responses(401),
+            },
+        },
     }
 }

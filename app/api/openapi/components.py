@@ -43,6 +43,7 @@ def error_responses(*codes: int) -> dict[str, Any]:
         410: "Gone",
         413: "Body over 1 MiB",
         422: "Invalid input",
+        429: "Too many attempts: wait for the Retry-After header's seconds",
         502: "Twilio refused or could not be reached",
         503: "A service the request needs is unavailable",
     }
