@@ -50,7 +50,7 @@ DATE_SENSITIVE = (
     "tests/api/test_access_requests.py",
     "tests/api/test_reports.py",
     "tests/api/test_auth.py",
-    "tests/access/test_package_texts.py",
+    "tests/recordings/test_access_package.py",
     "tests/routing/test_stale_claims.py",
     "tests/voice/test_call_flow.py",
 )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,9 +27,9 @@ from app.integrations.queue import enqueue, redis_connection
 from app.integrations.twilio import delete_recording, recording_media, recording_status
 from app.models import Call, Recording, RecordingStatus
 from app.runtime import Runtime, current
-from recordings.crypto import DataKey
 from recordings.retention import delete_after
 from recordings.storage import StoredObject
+from recordings.vault import EncryptedObject, put_encrypted
 
 __all__ = [
     "IngestBusy",
@@ -94,12 +95,11 @@ def _ingest_pending(runtime: Runtime, plan: _Plan, lock: Lock) -> str:
         return "not completed at Twilio yet"
     started_at = plan.started_at or runtime.now()
     try:
-        stored, data_key = _fetch_encrypt_store(runtime, plan.sid, started_at, lock)
-        wrapped = runtime.master_key.wrap(data_key, plan.sid)
+        encrypted = _fetch_encrypt_store(runtime, plan.sid, started_at, lock)
     except Exception as exc:
         _record_failure(runtime, plan.id, exc)
         raise
-    if not _commit_stored(runtime, plan, stored, wrapped, started_at):
+    if not _commit_stored(runtime, plan, encrypted.stored, encrypted.wrapped_key, started_at):
         return "already stored by another run"
     return _delete_twilio_copy(runtime, plan)
 
@@ -156,21 +156,21 @@ def _release(lock: Lock) -> None:
 
 def _fetch_encrypt_store(
     runtime: Runtime, recording_sid: str, started_at: datetime, lock: Lock
-) -> tuple[StoredObject, DataKey]:
+) -> EncryptedObject:
     """Stream Twilio's media through encryption into the store, then verify what was stored."""
-    data_key = DataKey.generate()
+    media = _under_lock(lock, recording_sid, recording_media(runtime.settings, recording_sid))
+    key = object_key(recording_sid, started_at)
+    return put_encrypted(runtime.storage, runtime.master_key, key, recording_sid, media)
+
+
+def _under_lock(lock: Lock, recording_sid: str, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks, renewing the lock as they stream; IngestBusy (nothing stored) if it lapsed."""
     renewed = time.monotonic()
-    with runtime.storage.writer(object_key(recording_sid, started_at)) as out:
-        with data_key.encrypting_writer(out, recording_sid) as plaintext:
-            for chunk in recording_media(runtime.settings, recording_sid):
-                plaintext.write(chunk)
-                renewed = _renew(lock, renewed)
-        if not lock.owned():  # lapsed while streaming: another run may be writing this key
-            raise IngestBusy(f"lost the ingest lock of {recording_sid}; not committing")
-    stored = out.result
-    assert stored is not None  # set by a clean exit of the writer
-    runtime.storage.verify(stored.key, stored.size, stored.digest)
-    return stored, data_key
+    for chunk in chunks:
+        yield chunk
+        renewed = _renew(lock, renewed)
+    if not lock.owned():  # lapsed while streaming: another run may be writing this key
+        raise IngestBusy(f"lost the ingest lock of {recording_sid}; not committing")
 
 
 def _commit_stored(

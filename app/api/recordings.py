@@ -6,7 +6,6 @@ recording, or one of a call closed more than 14 days ago, also raises a privacy 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +24,7 @@ from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
 from app.web.runtime import master_key, recording_store
 from recordings.privacy import privacy_alert_rules
+from recordings.vault import DecryptedObject, open_decrypted
 
 READERS = (Role.SUPERVISOR, Role.RECORDS_OFFICER)
 MIN_REASON_LENGTH = 5
@@ -130,36 +130,15 @@ def _audit_access(session: Session, recording: Recording, reason: str) -> None:
     session.commit()
 
 
-class _Plaintext:
+def _plaintext(recording: Recording) -> DecryptedObject:
     """The decrypted audio of a stored recording; closing it closes the stored object too."""
-
-    def __init__(self, recording: Recording) -> None:
-        data_key = master_key().unwrap(recording.wrapped_key, recording.recording_sid)
-        self._source = recording_store().open(recording.storage_key)
-        try:
-            self._reader = data_key.decrypting_reader(self._source, recording.recording_sid)
-        except BaseException:
-            self._source.close()
-            raise
-
-    def read(self, size: int) -> bytes:
-        return self._reader.read(size)
-
-    def close(self) -> None:
-        try:
-            self._reader.close()
-        finally:
-            self._source.close()
-
-
-def _stream(plaintext: _Plaintext, first: bytes) -> Iterator[bytes]:
-    try:
-        chunk = first
-        while chunk:
-            yield chunk
-            chunk = plaintext.read(CHUNK)
-    finally:
-        plaintext.close()
+    return open_decrypted(
+        recording_store(),
+        master_key(),
+        recording.storage_key,
+        recording.wrapped_key,
+        recording.recording_sid,
+    )
 
 
 @bp.get("/recordings/<recording_sid>/audio")
@@ -170,7 +149,7 @@ def get_recording_audio(recording_sid: str) -> Response:
     session = request_session()
     recording = _recording_or_404(session, recording_sid)
     _playable(recording)
-    plaintext = _Plaintext(recording)
+    plaintext = _plaintext(recording)
     try:
         first = plaintext.read(CHUNK)  # authenticates the header and first segment first
         _audit_access(session, recording, reason)
@@ -178,7 +157,7 @@ def get_recording_audio(recording_sid: str) -> Response:
         plaintext.close()
         raise
     return Response(
-        _stream(plaintext, first),
+        plaintext.chunks(CHUNK, first),
         mimetype="audio/wav",
         direct_passthrough=True,
         headers={

@@ -6,15 +6,13 @@ expiring and revocable. Answers for people, not programs: plain-text messages, n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import BinaryIO
-
 from flask import Blueprint, Response, current_app, request
 
 from app.db.session import request_session
 from app.domain.access_requests import package_for_token, record_download
 from app.models import AccessPackage
 from app.web.runtime import master_key, recording_store
+from recordings.vault import DecryptedObject, open_decrypted
 
 bp = Blueprint("access", __name__, url_prefix="/access")
 
@@ -35,21 +33,12 @@ def _plain(message: str, status: int) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain", headers=_HEADERS)
 
 
-def _plaintext(package: AccessPackage) -> tuple[BinaryIO, BinaryIO]:
-    """The decrypting stream and the stored object under it (both to close)."""
+def _plaintext(package: AccessPackage) -> DecryptedObject:
+    """The package's decrypted ZIP; closing it closes the stored object too."""
     assert package.storage_key is not None and package.wrapped_key is not None
-    data_key = master_key().unwrap(package.wrapped_key, package.id)
-    source = recording_store().open(package.storage_key)
-    return data_key.decrypting_reader(source, package.id), source
-
-
-def _stream(reader: BinaryIO, source: BinaryIO) -> Iterator[bytes]:
-    try:
-        while chunk := reader.read(CHUNK):
-            yield chunk
-    finally:
-        reader.close()
-        source.close()
+    return open_decrypted(
+        recording_store(), master_key(), package.storage_key, package.wrapped_key, package.id
+    )
 
 
 @bp.get("/<token>")
@@ -69,7 +58,7 @@ def download(token: str) -> Response:
     }
     if request.method == "HEAD":
         return Response(status=200, mimetype="application/zip", headers=headers)
-    reader, source = _plaintext(package)
+    plaintext = _plaintext(package)
     record_download(session, package, current_app.config["CLOCK"]())
     session.commit()
-    return Response(_stream(reader, source), mimetype="application/zip", headers=headers)
+    return Response(plaintext.chunks(CHUNK), mimetype="application/zip", headers=headers)

@@ -12,8 +12,8 @@ from app.extensions import db
 from app.models import Call, Recording, RecordingStatus
 from app.runtime import Runtime
 from recordings.audio import AudioSegment
-from recordings.crypto import DataKey
 from recordings.storage import LocalStorage, Storage
+from recordings.vault import put_encrypted
 from tests.support.sids import new_sid as sid
 
 PACKAGE_PREFIX = "access-packages/"
@@ -54,13 +54,10 @@ def store_recording(
     With `call_sid`, the recording is of that existing call instead (one we learn of late).
     """
     existing, call_sid, recording_sid = call_sid, call_sid or sid("CA"), sid("RE")
-    data_key = DataKey.generate()
     key = f"recordings/{started_at:%Y}/{started_at:%m}/{recording_sid}.enc"
-    with runtime.storage.writer(key) as out:
-        with data_key.encrypting_writer(out, recording_sid) as plaintext:
-            plaintext.write(wav if wav is not None else call_audio(seconds))
-    stored = out.result
-    runtime.storage.verify(stored.key, stored.size, stored.digest)
+    audio = wav if wav is not None else call_audio(seconds)
+    encrypted = put_encrypted(runtime.storage, runtime.master_key, key, recording_sid, [audio])
+    stored = encrypted.stored
     with db.transaction() as session:
         if existing is None:
             call = add_call(session, number, started_at, seconds=seconds + 30, call_sid=call_sid)
@@ -78,7 +75,7 @@ def store_recording(
                 storage_key=stored.key,
                 size_bytes=stored.size,
                 sha256=stored.digest,
-                wrapped_key=runtime.master_key.wrap(data_key, recording_sid),
+                wrapped_key=encrypted.wrapped_key,
                 master_key_id=runtime.master_key.key_id,
                 delete_after=started_at + timedelta(days=183),
                 stored_at=started_at + timedelta(minutes=1),
