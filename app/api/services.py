@@ -19,7 +19,7 @@ def list_services():  # noqa: ANN201
 OPENAPI_PATHS = {
     "/api/services": {
         "get": {
-            "summary": "The configured services (code, key, name, priority)",
+            "summary": "The configured services (code, key, name, names by language, priority)",
             "responses": {
                 "200": {
                     "description": "Services",
@@ -33,6 +33,11 @@ OPENAPI_PATHS = {
                                         "code": {"type": "string"},
                                         "key": {"type": "string"},
                                         "name": {"type": "string"},
+                                        "names": {
+                                            "type": "object",
+                                            "description": "Spoken name by language code",
+                                            "additionalProperties": {"type": "string"},
+                                        },
                                         "priority": {"type": "integer"},
                                     },
                                 },

@@ -10,6 +10,7 @@ from flask import Flask
 
 from app.domain.routing import parse_endpoint
 from app.voice import connect, twiml
+from app.voice.prompts import load_catalogues
 
 GOLDEN_NAME = "english_twiml.json"
 SIP = "sip:amy@pbx.example.gov.uk"
@@ -38,6 +39,7 @@ WEBHOOK_STEPS: tuple[tuple[str, str, dict[str, str]], ...] = (
 def builder_steps(app: Flask) -> dict[str, Callable[[], str]]:
     """Steps rendered by their TwiML builders (they need a leg or a failure to reach)."""
     settings = app.config["SETTINGS"]
+    english = app.config["PROMPTS"]["en"]
     urls = twiml.Urls(settings.public_base_url)
     general = next(s for s in app.config["SERVICES"] if s.code == "general_advice")
     with_fallback = replace(settings, fallback_number="+441744676767")
@@ -48,15 +50,15 @@ def builder_steps(app: Flask) -> dict[str, Callable[[], str]]:
     )
     return {
         "dial_advisor_recorded": lambda: str(
-            connect.dial_advisor(settings, urls, 7, parse_endpoint("client:amy"), True)
+            connect.dial_advisor(settings, english, urls, 7, parse_endpoint("client:amy"), True)
         ),
         "dial_advisor_unrecorded": lambda: str(
-            connect.dial_advisor(settings, urls, 8, parse_endpoint(SIP), False)
+            connect.dial_advisor(settings, english, urls, 8, parse_endpoint(SIP), False)
         ),
-        "goodbye": lambda: str(connect.goodbye(settings)),
-        "error_apology_fallback": lambda: str(twiml.apology(with_fallback, urls, general)),
+        "goodbye": lambda: str(connect.goodbye(english)),
+        "error_apology_fallback": lambda: str(twiml.apology(english, with_fallback, urls, general)),
         "hold_after_error": lambda: str(twiml.hold_after_error(settings)),
-        "hold_with_estimate": lambda: str(twiml.hold(settings, 2, 240)),
-        "hold_with_music": lambda: str(twiml.hold(with_audio, 1, 60)),
-        "greeting_audio": lambda: str(twiml.greeting(with_audio, urls)),
+        "hold_with_estimate": lambda: str(twiml.hold(english, settings, 2, 240)),
+        "hold_with_music": lambda: str(twiml.hold(english, with_audio, 1, 60)),
+        "greeting_audio": lambda: str(twiml.greeting(load_catalogues(with_audio)["en"], urls)),
     }
