@@ -13,13 +13,13 @@ from app.api.me import STAFF_SCHEMA, staff_json
 from app.api.openapi import SERVICE_CODE, error_responses, path_id
 from app.api.validation import field, json_body, text
 from app.db.session import request_session
-from app.domain import audit, routing
+from app.domain import audit, languages, routing
 from app.domain import staff as auth
 from app.models import Role, Staff
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
 
-EDITABLE = ("name", "skills", "endpoint", "records_calls", "active")
+EDITABLE = ("name", "skills", "languages", "endpoint", "records_calls", "active")
 NAME = free_text(200)
 MAX_ENDPOINT_LENGTH = 200  # the column's width
 CLIENT_ENDPOINT = "^client:[A-Za-z0-9_.-]{1,121}$"
@@ -36,6 +36,16 @@ def check_skills(value: object) -> list[str]:
     if unknown:
         raise ApiError(422, "invalid", f"unknown service codes: {', '.join(unknown)}")
     return list(dict.fromkeys(value))
+
+
+def check_languages(value: object) -> list[str]:
+    """A list of language codes the line can speak (en, cy), or 422."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApiError(422, "invalid", "'languages' must be a list of language codes.")
+    try:
+        return languages.check_languages(value)
+    except languages.UnknownLanguage as exc:
+        raise ApiError(422, "invalid", str(exc)) from exc
 
 
 def check_endpoint(value: object) -> str | None:
@@ -70,6 +80,8 @@ def _changes(body: dict[str, Any]) -> dict[str, Any]:
         changes["name"] = text(body, "name", NAME)
     if "skills" in body:
         changes["skills"] = check_skills(body["skills"])
+    if "languages" in body:
+        changes["languages"] = check_languages(body["languages"])
     if "endpoint" in body:
         changes["endpoint"] = check_endpoint(body["endpoint"])
     for flag in ("records_calls", "active"):
@@ -111,7 +123,7 @@ def create_advisor():  # noqa: ANN201
 @bp.patch("/advisors/<int:advisor_id>")
 @require_roles(Role.ADMIN)
 def update_advisor(advisor_id: int):  # noqa: ANN201
-    """Change an advisor's name, skills, endpoint, recording flag or active flag."""
+    """Change an advisor's name, skills, languages, endpoint, recording flag or active flag."""
     body = json_body()
     staff = _advisor(advisor_id)
     changes = _changes(body)
@@ -151,6 +163,12 @@ _ENDPOINT_DESCRIPTION = (
 _ADVISOR_FIELDS = {
     "name": NAME.schema(),
     "skills": {"type": "array", "items": SERVICE_CODE, "description": "Service codes"},
+    "languages": {
+        "type": "array",
+        "items": {"type": "string", "enum": list(languages.KNOWN_LANGUAGES)},
+        "minItems": 1,
+        "description": 'Languages the advisor takes calls in (default ["en"])',
+    },
     "endpoint": {
         "description": f"{_ENDPOINT_DESCRIPTION}; null for none",
         "anyOf": [

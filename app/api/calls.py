@@ -62,6 +62,8 @@ def call_json(call: Call, legs: list[CallLeg] | None = None) -> dict[str, Any]:
         "duration_seconds": call.duration_seconds,
         "outcome": call.outcome,
         "service_code": call.service_code,
+        "language": call.language,
+        "any_language_since": _iso(call.any_language_since),
         "recording_opted_out": call.recording_opted_out,
         "routing_state": call.routing_state,
         "advisor_id": call.assigned_advisor_id,
@@ -232,6 +234,14 @@ CALL_SCHEMA = {
         "duration_seconds": {"type": ["integer", "null"]},
         "outcome": {"type": ["string", "null"]},
         "service_code": {"type": ["string", "null"]},
+        "language": {
+            "type": ["string", "null"],
+            "description": "The caller's language (en, cy); null until chosen",
+        },
+        "any_language_since": {
+            **_TIME,
+            "description": "When the caller accepted the next advisor in any language",
+        },
         "recording_opted_out": {"type": "boolean"},
         "routing_state": {"type": ["string", "null"]},
         "advisor_id": {"type": ["integer", "null"]},

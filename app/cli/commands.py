@@ -14,6 +14,7 @@ from werkzeug.serving import run_simple
 from app.db import upgrade
 from app.domain import audit, routing
 from app.domain import staff as auth
+from app.domain.languages import UnknownLanguage, check_languages
 from app.extensions import db
 from app.models import Role, Staff, utcnow
 from config.settings import sandbox_url
@@ -55,12 +56,20 @@ def _endpoint(value: str | None) -> str | None:
     return f"client:{endpoint.address}" if endpoint.kind == "client" else endpoint.address
 
 
+def _languages(value: str) -> list[str]:
+    try:
+        return check_languages([c.strip() for c in value.split(",") if c.strip()])
+    except UnknownLanguage as exc:
+        raise click.BadParameter(str(exc), param_hint="--languages") from exc
+
+
 @staff_cli.command("create")
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--name", default="")
 @click.option("--skills", default=None, help="Comma-separated service codes (advisors).")
 @click.option("--endpoint", default=None, help="client:NAME, sip:… or an E.164 number.")
+@click.option("--languages", default="en", show_default=True, help="Languages spoken, e.g. cy,en.")
 @click.option("--no-records-calls", is_flag=True, help="This advisor's calls are not recorded.")
 @click.option("--password", default=None, help="Omit to create an account that signs in by token.")
 def staff_create(
@@ -69,6 +78,7 @@ def staff_create(
     name: str,
     skills: str | None,
     endpoint: str | None,
+    languages: str,
     no_records_calls: bool,
     password: str | None,
 ) -> None:
@@ -82,6 +92,7 @@ def staff_create(
             role=role,
             skills=_skills(skills),
             endpoint=_endpoint(endpoint),
+            languages=_languages(languages),
             records_calls=not no_records_calls,
             password_hash=auth.hash_password(password) if password else None,
         )

@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+KNOWN_LANGUAGES = ("en", "cy")  # the languages the product has catalogues for
 MAX_CHOICE_ATTEMPTS = 2  # the choice is announced, repeated once, then the default applies
 ANY_LANGUAGE_KEY = "2"  # "press 2 for the next advisor in English"
+
+
+class UnknownLanguage(ValueError):
+    """A language code the product does not speak."""
+
+
+def check_languages(codes: Sequence[str]) -> list[str]:
+    """Known language codes, duplicates dropped, at least one; else UnknownLanguage."""
+    unknown = sorted(set(codes) - set(KNOWN_LANGUAGES))
+    if unknown:
+        raise UnknownLanguage(f"unknown languages: {', '.join(unknown)} (known: en, cy)")
+    if not codes:
+        raise UnknownLanguage("at least one language is needed")
+    return list(dict.fromkeys(codes))
 
 
 def choice_key(languages: Sequence[str], code: str) -> str:
