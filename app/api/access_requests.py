@@ -24,6 +24,7 @@ from app.api.openapi import error_responses, path_id, path_parameter
 from app.api.validation import choice, day, field, json_body, phone_number, text
 from app.db.session import request_session
 from app.domain import access_requests as sar
+from app.domain.languages import Language
 from app.integrations.queue import enqueue
 from app.models import (
     AccessRequest,
@@ -71,6 +72,7 @@ def request_json(session: Session, item: AccessRequest, *, detail: bool = False)
         "reference": item.reference,
         "status": item.status,
         "requester_name": item.requester_name,
+        "language": item.language,
         "relationship": item.requester_relationship,
         "data_subject_name": item.data_subject_name,
         "authority": item.authority,
@@ -192,6 +194,7 @@ def _new_request(body: dict[str, Any]) -> sar.NewAccessRequest:
         person_references=_references(body),
         received_on=day(body, "received_on") or london_today(_now()),
         identity_pending=bool(field(body, "identity_pending", bool, required=False)),
+        language=choice(body, "language", Language, required=False) or "en",
     )
 
 
@@ -524,6 +527,10 @@ _NEW_REQUEST = {
         },
         "received_on": {**DATE.schema(nullable=True), "description": "Default: today in London"},
         "identity_pending": {"type": ["boolean", "null"]},
+        "language": {
+            "enum": [*(code.value for code in Language), None],
+            "description": "The language to answer the requester in; default en",
+        },
     },
     "anyOf": [
         {

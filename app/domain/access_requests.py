@@ -112,6 +112,7 @@ class NewAccessRequest:
     date_from: date | None = None
     date_to: date | None = None
     person_references: Sequence[dict[str, str]] = field(default_factory=tuple)
+    language: str = "en"  # the language to answer the requester in (SPEC §13): en or cy
 
 
 @dataclass(frozen=True)
@@ -271,6 +272,7 @@ def register(
         person_references=[dict(ref) for ref in new.person_references],
         received_on=new.received_on,
         identity_pending=new.identity_pending,
+        language=new.language,
         status=RequestStatus.OPEN,
         package_progress=0,
         package_total=0,

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
-KNOWN_LANGUAGES = ("en", "cy")  # the languages the product has catalogues for
+
+class Language(StrEnum):
+    """The languages the product speaks and writes (it has a catalogue for each)."""
+
+    EN = "en"
+    CY = "cy"
+
+
+KNOWN_LANGUAGES = tuple(code.value for code in Language)
 MAX_CHOICE_ATTEMPTS = 2  # the choice is announced, repeated once, then the default applies
 ANY_LANGUAGE_KEY = "2"  # "press 2 for the next advisor in English"
 

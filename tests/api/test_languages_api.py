@@ -81,3 +81,28 @@ def test_calls_api_shows_the_callers_language(client, app, twilio_post):
     headers = bearer(add_staff("sue@x.gov.uk", role="supervisor"))
     (call,) = client.get("/api/calls", headers=headers).json
     assert (call["language"], call["any_language_since"]) == ("en", None)
+
+
+@pytest.mark.parametrize(("sent", "stored"), [({}, "en"), ({"language": "cy"}, "cy")])
+def test_access_request_records_the_language_to_answer_in(client, app, sent, stored):
+    officer = bearer(add_staff("rose@x.gov.uk", role="records_officer", skills=()))
+    body = {
+        "requester_name": "Ann",
+        "relationship": "data_subject",
+        "phone_numbers": ["07700 900123"],
+    }
+    reply = client.post("/api/access-requests", json={**body, **sent}, headers=officer)
+    assert reply.status_code == 201, reply.json
+    shown = client.get(f"/api/access-requests/{reply.json['id']}", headers=officer).json
+    assert (reply.json["language"], shown["language"]) == (stored, stored)
+
+
+def test_access_request_in_an_unknown_language_is_refused(client, app):
+    officer = bearer(add_staff("rose@x.gov.uk", role="records_officer", skills=()))
+    body = {
+        "requester_name": "Ann",
+        "relationship": "data_subject",
+        "phone_numbers": ["07700 900123"],
+    }
+    reply = client.post("/api/access-requests", json={**body, "language": "fr"}, headers=officer)
+    assert reply.status_code == 422
