@@ -156,3 +156,39 @@ def parse_twiml(response):  # noqa: ANN001, ANN201
     import xml.etree.ElementTree as ET
 
     return ET.fromstring(str(response))  # noqa: S314
+
+
+def test_a_prompt_can_be_a_recording_per_language(make_app):
+    from app.voice import twiml
+
+    url = "https://audio.example.gov.uk/croeso.mp3"
+    app = make_app(prompt_audio=(("cy", (("greeting", url),)),))
+    line = [app.config["PROMPTS"][code] for code in ("cy", "en")]
+    gather = parse_twiml(twiml.language_choice(line, twiml.Urls(PUBLIC_BASE_URL), 1)).find("Gather")
+    assert [child.tag for child in gather] == ["Play", "Say", "Say", "Say"]
+    assert gather.find("Play").text == url
+
+
+def test_prompt_audio_is_read_from_the_environment():
+    from config.settings import load_settings
+
+    settings = load_settings({"PROMPT_AUDIO": '{"cy": {"goodbye": "https://a/hwyl.mp3"}}'})
+    assert settings.prompt_audio == (("cy", (("goodbye", "https://a/hwyl.mp3"),)),)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"languages": ("cy", "fr")}, {"prompt_audio": (("cy", (("no_such_prompt", "https://a"),)),)}],
+)
+def test_an_unknown_language_or_prompt_stops_start_up(make_app, changes):
+    from app.voice.prompts import UnknownPrompt
+
+    with pytest.raises(UnknownPrompt):
+        make_app(**changes)
+
+
+def test_welsh_catalogue_has_every_prompt_and_is_marked_for_review():
+    from app.voice.prompts import cy, en
+
+    assert set(cy.TEXTS) == set(en.TEXTS)
+    assert cy.REVIEWED is False and "translators" in (cy.__doc__ or "")
