@@ -35,6 +35,7 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
     """Settings, services and opening hours, parsed once; bad configuration fails now."""
     from app.domain.opening_hours import parse_opening_hours
     from app.models.base import utcnow
+    from app.voice.prompts import load_catalogues
     from config.services import load_services
     from config.settings import Settings, load_settings
 
@@ -43,6 +44,7 @@ def configure(app: Flask, overrides: dict[str, Any]) -> None:
         SETTINGS=settings,
         SERVICES=load_services(settings.services_file),
         OPENING_HOURS=parse_opening_hours(settings.opening_hours, settings.special_hours),
+        PROMPTS=load_catalogues(settings),
         CLOCK=utcnow,
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=1024 * 1024,

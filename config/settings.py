@@ -6,6 +6,7 @@ One frozen object, built once per process by `load_settings()`. Production
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -114,6 +115,8 @@ class Settings:
     languages: tuple[str, ...] = ("en",)
     default_language: str = "en"
     language_wait_offer_seconds: int = 120
+    # Recordings replacing prompts: ((language, ((prompt, url), ...)), ...) from PROMPT_AUDIO.
+    prompt_audio: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     # The citizens' form and mail to requesters (SPEC §15).
     smtp_url: str | None = None
     mail_from: str = "Contact Cares <no-reply@contact.example.gov.uk>"
@@ -157,6 +160,23 @@ def _codes(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple
     raw = env.get(name, "")
     codes = tuple(code.strip() for code in raw.split(",") if code.strip())
     return codes or default
+
+
+def _prompt_audio(env: Mapping[str, str]) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """PROMPT_AUDIO: JSON {"cy": {"greeting": "https://…/croeso.mp3"}, …}."""
+    raw = env.get("PROMPT_AUDIO", "").strip()
+    if not raw:
+        return ()
+    try:
+        found = json.loads(raw)
+        return tuple(
+            (str(code), tuple((str(k), str(v)) for k, v in prompts.items()))
+            for code, prompts in found.items()
+        )
+    except (ValueError, AttributeError) as exc:
+        raise SettingsError(
+            'PROMPT_AUDIO must be JSON like {"cy": {"greeting": "https://…"}}'
+        ) from exc
 
 
 def _path(env: Mapping[str, str], name: str) -> Path | None:
@@ -253,6 +273,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         languages=_codes(env, "LANGUAGES", ("en",)),
         default_language=env.get("DEFAULT_LANGUAGE") or "en",
         language_wait_offer_seconds=_int(env, "LANGUAGE_WAIT_OFFER_SECONDS", 120),
+        prompt_audio=_prompt_audio(env),
         smtp_url=env.get("SMTP_URL") or None,
         mail_from=env.get("MAIL_FROM") or Settings.mail_from,
         public_form_limit=env.get("PUBLIC_FORM_LIMIT") or Settings.public_form_limit,

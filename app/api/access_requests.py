@@ -25,6 +25,7 @@ from app.api.validation import (
 )
 from app.db.session import request_session
 from app.domain import access_requests as sar
+from app.domain.languages import Language
 from app.models import AccessRequest, Authority, Relationship, RequestStatus, Role
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
@@ -63,6 +64,7 @@ def request_json(session: Session, item: AccessRequest, *, detail: bool = False)
         "reference": item.reference,
         "status": item.status,
         "requester_name": item.requester_name,
+        "language": item.language,
         "relationship": item.requester_relationship,
         "data_subject_name": item.data_subject_name,
         "authority": item.authority,
@@ -168,6 +170,7 @@ def _new_request(body: dict[str, Any]) -> sar.NewAccessRequest:
         person_references=_references(body),
         received_on=day(body, "received_on") or london_today(clock_now()),
         identity_pending=bool(field(body, "identity_pending", bool, required=False)),
+        language=choice(body, "language", Language, required=False) or "en",
     )
 
 

@@ -19,7 +19,7 @@ from app.models import Role, Staff
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
 
-EDITABLE = ("name", "skills", "endpoint", "records_calls", "active")
+EDITABLE = ("name", "skills", "languages", "endpoint", "records_calls", "active")
 NAME = free_text(200)
 MAX_ENDPOINT_LENGTH = 200  # the column's width
 CLIENT_ENDPOINT = "^client:[A-Za-z0-9_.-]{1,121}$"
@@ -37,6 +37,13 @@ def check_skills(value: object) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ApiError(422, "invalid", "'skills' must be a list of service codes.")
     return _checked(lifecycle.skills_of, value, [s.code for s in current_app.config["SERVICES"]])
+
+
+def check_languages(value: object) -> list[str]:
+    """A list of language codes the line can speak (en, cy), or 422."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApiError(422, "invalid", "'languages' must be a list of language codes.")
+    return _checked(lifecycle.languages_of, value)
 
 
 def check_endpoint(value: object) -> str | None:
@@ -77,6 +84,8 @@ def _changes(body: dict[str, Any]) -> dict[str, Any]:
         changes["name"] = text(body, "name", NAME)
     if "skills" in body:
         changes["skills"] = check_skills(body["skills"])
+    if "languages" in body:
+        changes["languages"] = check_languages(body["languages"])
     if "endpoint" in body:
         changes["endpoint"] = check_endpoint(body["endpoint"])
     for flag in ("records_calls", "active"):
@@ -123,7 +132,7 @@ def create_advisor():  # noqa: ANN201
 @bp.patch("/advisors/<int:advisor_id>")
 @require_roles(Role.ADMIN)
 def update_advisor(advisor_id: int):  # noqa: ANN201
-    """Change an advisor's name, skills, endpoint, recording flag or active flag."""
+    """Change an advisor's name, skills, languages, endpoint, recording flag or active flag."""
     body = json_body()
     staff = _advisor(advisor_id)
     changes = _changes(body)

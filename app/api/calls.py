@@ -55,6 +55,8 @@ def call_json(call: Call, legs: list[CallLeg] | None = None) -> dict[str, Any]:
         "duration_seconds": call.duration_seconds,
         "outcome": call.outcome,
         "service_code": call.service_code,
+        "language": call.language,
+        "any_language_since": _iso(call.any_language_since),
         "recording_opted_out": call.recording_opted_out,
         "routing_state": call.routing_state,
         "advisor_id": call.assigned_advisor_id,

@@ -21,6 +21,7 @@ def staff_json(staff: Staff) -> dict[str, object]:
         "name": staff.name,
         "role": staff.role,
         "skills": list(staff.skills or []),
+        "languages": list(staff.languages or ["en"]),
         "endpoint": staff.endpoint,
         "records_calls": staff.records_calls,
         "status": staff.status,

@@ -50,12 +50,18 @@ def _skills(value: str | None) -> list[str]:
     return _checked(lambda v: lifecycle.skills_of(v, codes), skills, "--skills")
 
 
+def _languages(value: str) -> list[str]:
+    codes = [c.strip() for c in value.split(",") if c.strip()]
+    return _checked(lifecycle.languages_of, codes, "--languages")
+
+
 @staff_cli.command("create")
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--name", default="")
 @click.option("--skills", default=None, help="Comma-separated service codes (advisors).")
 @click.option("--endpoint", default=None, help="client:NAME, sip:… or an E.164 number.")
+@click.option("--languages", default="en", show_default=True, help="Languages spoken, e.g. cy,en.")
 @click.option("--no-records-calls", is_flag=True, help="This advisor's calls are not recorded.")
 @click.option("--password", default=None, help="Omit to create an account that signs in by token.")
 def staff_create(
@@ -64,6 +70,7 @@ def staff_create(
     name: str,
     skills: str | None,
     endpoint: str | None,
+    languages: str,
     no_records_calls: bool,
     password: str | None,
 ) -> None:
@@ -72,6 +79,7 @@ def staff_create(
         "name": name or email.split("@")[0],
         "skills": _skills(skills),
         "endpoint": _checked(lifecycle.endpoint_of, endpoint, "--endpoint"),
+        "languages": _languages(languages),
         "records_calls": not no_records_calls,
     }
     if password is not None:

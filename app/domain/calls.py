@@ -59,12 +59,14 @@ def record_incoming(
     now: datetime,
     *,
     out_of_hours: bool,
+    language: str | None = None,
 ) -> None:
     """The incoming-call webhook's write, committed before the webhook answers.
 
     One prebuilt upsert, run in autocommit and grouped with the new calls other threads of this
     process are writing at the same moment (one round trip for all of them). A repeated
     webhook changes nothing, except that an out-of-hours repeat still marks the outcome.
+    `language` is the line's one language; a caller on a bilingual line chooses theirs later.
     """
     row = {
         "call_sid": call_sid,
@@ -73,13 +75,22 @@ def record_incoming(
         "started_at": now,
         "recording_opted_out": False,
         "outcome": Outcome.OUT_OF_HOURS if out_of_hours else None,
+        "language": language,
     }
     database.grouped("calls.incoming", _write_incoming).submit(row)
 
 
 _INCOMING = DriverUpsert(
     Call.__table__,
-    ("call_sid", "from_number", "to_number", "started_at", "recording_opted_out", "outcome"),
+    (
+        "call_sid",
+        "from_number",
+        "to_number",
+        "started_at",
+        "recording_opted_out",
+        "outcome",
+        "language",
+    ),
     "ON CONFLICT (call_sid) DO UPDATE SET outcome = excluded.outcome "
     "WHERE calls.outcome IS NULL AND excluded.outcome IS NOT NULL",
 )
@@ -114,6 +125,19 @@ def opt_out(
         subject_id=call.call_sid,
         details={"source": str(source)},
     )
+    return True
+
+
+def choose_language(call: Call, language: str) -> None:
+    """The caller chose the language of the rest of their call."""
+    call.language = language
+
+
+def accept_any_language(call: Call, now: datetime) -> bool:
+    """The caller will take the next advisor in any language; False if they had already."""
+    if call.any_language_since is not None:
+        return False
+    call.any_language_since = now
     return True
 
 

@@ -51,7 +51,12 @@ def skills_of(value: Iterable[str], service_codes: Iterable[str]) -> list[str]:
 def languages_of(value: Iterable[str]) -> list[str]:
     """Language codes among en and cy, at least one; else InvalidStaffField."""
     languages = list(dict.fromkeys(value))
-    if not languages or set(languages) - set(LANGUAGES):
+    unknown = sorted(set(languages) - set(LANGUAGES))
+    if unknown:
+        raise InvalidStaffField(
+            "languages", f"Choose English, Welsh or both (unknown languages: {', '.join(unknown)})"
+        )
+    if not languages:
         raise InvalidStaffField("languages", "Choose English, Welsh or both")
     return languages
 

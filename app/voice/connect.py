@@ -25,6 +25,8 @@ from app.domain import calls, routing
 from app.integrations.twilio import connect_url
 from app.models import Call, CallLeg, RoutingState
 from app.voice import bp, twiml
+from app.voice.language import prompts_for
+from app.voice.prompts import Catalogue
 from app.voice.signature import twilio_signed
 from config.services import GENERAL_ADVICE, Service
 from config.settings import Settings
@@ -60,11 +62,16 @@ def _service(code: str | None) -> Service:
 
 
 def dial_advisor(
-    settings: Settings, urls: twiml.Urls, leg_id: int, endpoint: routing.Endpoint, record: bool
+    settings: Settings,
+    prompts: Catalogue,
+    urls: twiml.Urls,
+    leg_id: int,
+    endpoint: routing.Endpoint,
+    record: bool,
 ) -> VoiceResponse:
     """Dial the advisor's endpoint; record both channels only when `record`."""
     response = VoiceResponse()
-    response.say("Connecting you to an advisor.", voice=settings.voice, language=settings.language)
+    prompts.speak(response, "connecting")
     options: dict[str, object] = {
         "timeout": settings.ring_timeout_seconds,
         "action": urls(f"connect/result?leg={leg_id}"),
@@ -107,19 +114,18 @@ def to_advisor(settings: Settings, leg_id: int) -> VoiceResponse:
     return response
 
 
-def goodbye(settings: Settings) -> VoiceResponse:
+def goodbye(prompts: Catalogue) -> VoiceResponse:
     """The advisor has finished: end the caller's call."""
     response = VoiceResponse()
-    text = "Thank you for calling Contact Cares. Goodbye."
-    response.say(text, voice=settings.voice, language=settings.language)
+    prompts.speak(response, "goodbye")
     response.hangup()
     return response
 
 
 def back_to_front(call: Call) -> Response:
     """The advisor did not answer: the caller keeps their place at the front of the queue."""
-    text = "Sorry, that advisor is not available. Please hold, you are at the front of the queue."
-    return _xml(twiml.enqueue_with(_settings(), _urls(), _service(call.service_code), text))
+    service = _service(call.service_code)
+    return _xml(twiml.enqueue_with(prompts_for(call), _urls(), service, "advisor_unavailable"))
 
 
 # --------------------------------------------------------------------------- webhooks
@@ -148,7 +154,8 @@ def connect_response(session: Session, call: Call, leg: CallLeg) -> Response:
     session.commit()
     if endpoint is None:
         return back_to_front(call)
-    return _xml(dial_advisor(_settings(), _urls(), leg.id, endpoint, leg.recorded))
+    prompts = prompts_for(call)
+    return _xml(dial_advisor(_settings(), prompts, _urls(), leg.id, endpoint, leg.recorded))
 
 
 @bp.post("/connect")
@@ -203,7 +210,7 @@ def dial_result() -> Response:
         seconds = int(duration) if duration.isdigit() and len(duration) < 7 else None
         routing.leg_completed(session, call, leg, seconds, now)
         session.commit()
-        return _xml(goodbye(_settings()))
+        return _xml(goodbye(prompts_for(call)))
     if status in NOT_ANSWERED:
         routing.leg_not_answered(session, call, leg, status, now)
         session.commit()
@@ -223,8 +230,8 @@ def transfer_enqueue() -> Response:
     if call.routing_state != RoutingState.WAITING or call.service_code != service.code:
         routing.transfer_to_service(session, call, service, _now())
     session.commit()
-    text = f"Please hold while we transfer you to {service.name}."
-    return _xml(twiml.enqueue_with(_settings(), _urls(), service, text))
+    prompts = prompts_for(call)
+    return _xml(twiml.enqueue_with(prompts, _urls(), service, "transfer_to_service"))
 
 
 def wait_answer(session: Session, call: Call) -> Response | None:

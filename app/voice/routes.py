@@ -11,10 +11,11 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from app.db.session import close_request_session, request_session
-from app.domain import calls, routing
+from app.domain import calls, languages, routing
 from app.extensions import db
 from app.models import OptOutSource, RoutingState
 from app.voice import bp, connect, twiml
+from app.voice.language import is_bilingual, line, prompts_after_error, prompts_for, prompts_for_sid
 from app.voice.signature import twilio_signed
 from app.web.errors import error_response
 from config.services import GENERAL_ADVICE, Service
@@ -86,10 +87,37 @@ def incoming_call() -> Response:
     now = _now()
     is_open = current_app.config["OPENING_HOURS"].is_open(now)
     # Not durable: every later webhook of this call carries From and To and recreates the row.
-    calls.record_incoming(db, sid, form.get("From"), form.get("To"), now, out_of_hours=not is_open)
+    calls.record_incoming(
+        db,
+        sid,
+        form.get("From"),
+        form.get("To"),
+        now,
+        out_of_hours=not is_open,
+        language=languages.single_language(_settings().languages),
+    )
     if not is_open:
-        return _fixed_xml("closed", lambda: twiml.closed(_settings()))
-    return _fixed_xml("greeting", lambda: twiml.greeting(_settings(), _urls()))
+        return _fixed_xml("closed", lambda: twiml.closed(line()))
+    if is_bilingual():
+        return _fixed_xml("language", lambda: twiml.language_choice(line(), _urls(), attempt=1))
+    return _fixed_xml("greeting", lambda: twiml.greeting(prompts_for(None), _urls()))
+
+
+@bp.post("/language")
+@twilio_signed
+def language_choice() -> Response:
+    """The caller's language key: the notice in that language, the choice again, or the default."""
+    session, call = _current_call()
+    settings = _settings()
+    chosen = languages.choose_language(
+        _digits(), _attempt(), settings.languages, settings.default_language
+    )
+    if chosen is None:
+        session.commit()
+        return _xml(twiml.language_choice(line(), _urls(), _attempt() + 1))
+    calls.choose_language(call, chosen)
+    session.commit()
+    return _xml(twiml.greeting(prompts_for(call), _urls(), greet=False))
 
 
 @bp.post("/notice")
@@ -101,19 +129,20 @@ def notice_choice() -> Response:
     if digits == OPT_OUT_KEY:
         calls.opt_out(session, call, OptOutSource.CALLER_KEYPRESS, _now())
         session.commit()
-        return _xml(twiml.opted_out(_settings(), _urls(), "menu?attempt=1"))
+        return _xml(twiml.opted_out(prompts_for(call), _urls(), "menu?attempt=1"))
     service = _service_for_key(digits)
     if service is not None:
         return _join_queue(session, call, service)
     session.commit()
-    return _xml(twiml.menu(_settings(), _urls(), _services(), attempt=1))
+    return _xml(twiml.menu(prompts_for(call), _urls(), _services(), attempt=1))
 
 
 @bp.post("/menu")
 @twilio_signed
 def service_menu() -> Response:
     """The service menu."""
-    return _xml(twiml.menu(_settings(), _urls(), _services(), _attempt()))
+    prompts = prompts_for_sid(request_session(), request.form.get("CallSid"))
+    return _xml(twiml.menu(prompts, _urls(), _services(), _attempt()))
 
 
 @bp.post("/menu/choice")
@@ -125,13 +154,13 @@ def menu_choice() -> Response:
     if digits == OPT_OUT_KEY:
         calls.opt_out(session, call, OptOutSource.CALLER_KEYPRESS, _now())
         session.commit()
-        return _xml(twiml.opted_out(_settings(), _urls(), f"menu?attempt={attempt}"))
+        return _xml(twiml.opted_out(prompts_for(call), _urls(), f"menu?attempt={attempt}"))
     service = _service_for_key(digits)
     if service is not None:
         return _join_queue(session, call, service)
     if attempt < twiml.MAX_MENU_ATTEMPTS:
         session.commit()
-        return _xml(twiml.menu_retry(_settings(), _urls(), attempt))
+        return _xml(twiml.menu_retry(prompts_for(call), _urls(), attempt))
     return _join_queue(session, call, _service(GENERAL_ADVICE), fallback=True)
 
 
@@ -142,7 +171,7 @@ def _join_queue(session, call, service: Service, *, fallback: bool = False) -> R
     dial = connect.join_queue_answer(session, call)
     if dial is not None:
         return dial
-    return _xml(twiml.enqueue(_settings(), _urls(), service, fallback=fallback))
+    return _xml(twiml.enqueue(prompts_for(call), _urls(), service, fallback=fallback))
 
 
 def _int_param(name: str) -> int | None:
@@ -158,7 +187,7 @@ def queue_wait() -> Response:
     waited = _int_param("QueueTime") or 0
     claimed = call.routing_state == RoutingState.CONNECTING  # matched elsewhere, maybe not moved
     if waited >= _settings().queue_max_wait_seconds and not claimed:
-        return _xml(twiml.leave_queue(_settings()))
+        return _xml(twiml.leave_queue(prompts_for(call)))
     routing.caller_in_queue(call, request.form.get("QueueSid"))
     session.commit()
     if call.routing_state == RoutingState.WAITING:
@@ -171,7 +200,31 @@ def queue_wait() -> Response:
     estimate = None
     if call.service_code:
         estimate = calls.estimated_wait(session, call.service_code, waited)
-    return _xml(twiml.hold(_settings(), _int_param("QueuePosition"), estimate))
+    offer = None
+    if is_bilingual() and routing.any_language_offer_due(
+        session, _settings(), _now(), call, waited
+    ):
+        offer = _urls()("queue/language-offer")
+    prompts = prompts_for(call)
+    position = _int_param("QueuePosition")
+    return _xml(twiml.hold(prompts, _settings(), position, estimate, offer=offer))
+
+
+@bp.post("/queue/language-offer")
+@twilio_signed
+def language_offer() -> Response:
+    """A key during the offer (in the waitUrl's TwiML): 2 widens the match to any language."""
+    session, call = _current_call()
+    if _digits() != languages.ANY_LANGUAGE_KEY:
+        session.commit()
+        return _xml(twiml.hold(prompts_for(call), _settings(), None, None))
+    calls.accept_any_language(call, _now())
+    session.commit()
+    if call.routing_state == RoutingState.WAITING:
+        claim = routing.match_and_connect(session, _settings(), _now(), reachable_call_id=call.id)
+        if claim is not None and claim.call_id == call.id:
+            return connect.wait_answer(session, call) or _xml(twiml.empty())
+    return _xml(twiml.offer_accepted(prompts_for(call), _settings()))
 
 
 @bp.post("/queue/result")
@@ -184,9 +237,10 @@ def queue_result() -> Response:
     calls.record_queue_exit(call, result, _now())
     session.commit()
     if result == "leave":
-        return connect.left_for_advisor(session, call) or _xml(twiml.gave_up_waiting(_settings()))
+        left = connect.left_for_advisor(session, call)
+        return left or _xml(twiml.gave_up_waiting(prompts_for(call)))
     if result in {"error", "system-error", "queue-full"}:
-        return _xml(twiml.apology(_settings(), _urls(), _service(GENERAL_ADVICE)))
+        return _xml(_apology(prompts_for(call)))
     return _xml(twiml.empty())
 
 
@@ -220,4 +274,8 @@ def keep_the_caller_moving(exc: Exception) -> Response | tuple[Response, int]:
         return _xml(twiml.hold_after_error(_settings()))
     if request.endpoint in {"voice.call_status", "voice.queue_result"}:
         return _xml(twiml.empty())
-    return _xml(twiml.apology(_settings(), _urls(), _service(GENERAL_ADVICE)))
+    return _xml(_apology(prompts_after_error()))
+
+
+def _apology(prompts) -> VoiceResponse:  # noqa: ANN001
+    return twiml.apology(prompts, _settings(), _urls(), _service(GENERAL_ADVICE))

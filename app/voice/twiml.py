@@ -1,4 +1,8 @@
-"""TwiML for each step of the call flow, built with VoiceResponse (SPEC §4)."""
+"""TwiML for each step of the call flow, built with VoiceResponse (SPEC §4, §13).
+
+The words come from the caller's language catalogue (app.voice.prompts); these builders only
+decide which prompts, in which order, around which verbs.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,14 @@ from collections.abc import Sequence
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from app.domain.languages import ANY_LANGUAGE_KEY
+from app.voice.prompts import GREETING_AND_NOTICE, Catalogue
 from config.services import Service
 from config.settings import Settings
 
 MAX_MENU_ATTEMPTS = 2
+LANGUAGE_CHOICE_SECONDS = 5
+LANGUAGE_OFFER_SECONDS = 5
 
 
 class Urls:
@@ -22,66 +30,73 @@ class Urls:
         return f"{self.base}/twilio/{path}"
 
 
-def _say(node: VoiceResponse | Gather, text: str, settings: Settings) -> None:
-    node.say(text, voice=settings.voice, language=settings.language)
-
-
-def closed(settings: Settings) -> VoiceResponse:
-    """Out of hours: the closed message, signposting, goodbye."""
+def closed(line: Sequence[Catalogue]) -> VoiceResponse:
+    """Out of hours: the closed message and signposting in every language, then goodbye."""
     response = VoiceResponse()
-    _say(response, settings.closed_message, settings)
-    _say(response, settings.signposting_message, settings)
+    for prompts in line:
+        prompts.speak(response, "closed")
+        prompts.speak(response, "signposting")
     response.hangup()
     return response
 
 
-def greeting(settings: Settings, urls: Urls) -> VoiceResponse:
-    """The greeting and recording notice; star during it opts out of recording."""
+def greeting(prompts: Catalogue, urls: Urls, *, greet: bool = True) -> VoiceResponse:
+    """The greeting (unless already given) and recording notice; star during it opts out."""
     response = VoiceResponse()
     gather = Gather(num_digits=1, action=urls("notice"), method="POST", timeout=1)
-    if settings.greeting_audio_url:
-        gather.play(settings.greeting_audio_url)
+    if greet and GREETING_AND_NOTICE in prompts.audio:
+        gather.play(prompts.audio[GREETING_AND_NOTICE])
     else:
-        _say(gather, settings.greeting_text, settings)
-        _say(gather, settings.recording_notice_text, settings)
+        if greet:
+            prompts.speak(gather, "greeting")
+        prompts.speak(gather, "recording_notice")
     response.append(gather)
     response.redirect(urls("menu?attempt=1"), method="POST")
     return response
 
 
-def opted_out(settings: Settings, urls: Urls, next_path: str) -> VoiceResponse:
+def language_choice(line: Sequence[Catalogue], urls: Urls, attempt: int) -> VoiceResponse:
+    """A bilingual line: the greeting in every language (first time only), then the choice."""
+    response = VoiceResponse()
+    action = urls(f"language?attempt={attempt}")
+    gather = Gather(num_digits=1, action=action, method="POST", timeout=LANGUAGE_CHOICE_SECONDS)
+    if attempt == 1:
+        for prompts in line:
+            prompts.speak(gather, "greeting")
+    for key, prompts in enumerate(line, start=1):
+        prompts.speak(gather, "choose_language", key=key)
+    response.append(gather)
+    response.redirect(action, method="POST")
+    return response
+
+
+def opted_out(prompts: Catalogue, urls: Urls, next_path: str) -> VoiceResponse:
     """Confirm the opt-out, then carry on where the caller was."""
     response = VoiceResponse()
-    _say(response, "Thank you. Your call will not be recorded.", settings)
+    prompts.speak(response, "opted_out")
     response.redirect(urls(next_path), method="POST")
     return response
 
 
-def menu_prompt(services: Sequence[Service]) -> str:
-    """The spoken menu, keys 1-9 first and 0 last."""
-    ordered = sorted(services, key=lambda s: (s.key == "0", s.key))
-    options = " ".join(f"For {s.name}, press {s.key}." for s in ordered)
-    return f"Please choose from the following options. {options}"
-
-
 def menu(
-    settings: Settings, urls: Urls, services: Sequence[Service], attempt: int
+    prompts: Catalogue, urls: Urls, services: Sequence[Service], attempt: int
 ) -> VoiceResponse:
-    """The service menu; no input falls through to the choice handler with no digits."""
+    """The service menu, keys 1-9 first and 0 last; no input falls through with no digits."""
     response = VoiceResponse()
-    gather = Gather(
-        num_digits=1, action=urls(f"menu/choice?attempt={attempt}"), method="POST", timeout=6
-    )
-    _say(gather, menu_prompt(services), settings)
+    action = urls(f"menu/choice?attempt={attempt}")
+    gather = Gather(num_digits=1, action=action, method="POST", timeout=6)
+    ordered = sorted(services, key=lambda s: (s.key == "0", s.key))
+    options = [("menu_option", {"name": s.name_in(prompts.code), "key": s.key}) for s in ordered]
+    prompts.speak_all(gather, ("menu_intro", {}), *options)
     response.append(gather)
-    response.redirect(urls(f"menu/choice?attempt={attempt}"), method="POST")
+    response.redirect(action, method="POST")
     return response
 
 
-def menu_retry(settings: Settings, urls: Urls, attempt: int) -> VoiceResponse:
+def menu_retry(prompts: Catalogue, urls: Urls, attempt: int) -> VoiceResponse:
     """No or invalid input: say so and repeat the menu once."""
     response = VoiceResponse()
-    _say(response, "Sorry, that was not one of the options.", settings)
+    prompts.speak(response, "menu_retry")
     response.redirect(urls(f"menu?attempt={attempt + 1}"), method="POST")
     return response
 
@@ -97,43 +112,40 @@ def _join_queue(response: VoiceResponse, urls: Urls, service: Service) -> VoiceR
     return response
 
 
-def enqueue_with(settings: Settings, urls: Urls, service: Service, text: str) -> VoiceResponse:
-    """Say `text`, then put the caller in the service's queue with our wait and result handlers."""
+def enqueue_with(prompts: Catalogue, urls: Urls, service: Service, key: str) -> VoiceResponse:
+    """Say prompt `key` (about `service`), then put the caller in the service's queue."""
     response = VoiceResponse()
-    _say(response, text, settings)
+    prompts.speak(response, key, name=service.name_in(prompts.code))
     return _join_queue(response, urls, service)
 
 
 def enqueue(
-    settings: Settings, urls: Urls, service: Service, *, fallback: bool = False
+    prompts: Catalogue, urls: Urls, service: Service, *, fallback: bool = False
 ) -> VoiceResponse:
     """The caller's menu choice (or general advice after two misses) leads to its queue."""
-    if fallback:
-        return enqueue_with(
-            settings, urls, service, "I will put you through to an advisor for general advice."
-        )
-    return enqueue_with(
-        settings, urls, service, f"Thank you. Connecting you to {service.name}. Please hold."
-    )
+    return enqueue_with(prompts, urls, service, "enqueue_fallback" if fallback else "enqueue")
 
 
-def _minutes(seconds: int) -> str:
-    minutes = max(1, round(seconds / 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
-
-
-def hold(settings: Settings, position: int | None, estimate_seconds: int | None) -> VoiceResponse:
-    """The waitUrl answer: position and estimated wait, then hold music until the next poll."""
+def hold(
+    prompts: Catalogue,
+    settings: Settings,
+    position: int | None,
+    estimate_seconds: int | None,
+    *,
+    offer: str | None = None,
+) -> VoiceResponse:
+    """The waitUrl answer: position and estimated wait, the language offer (its action URL)
+    when due, then hold music until the next poll."""
     response = VoiceResponse()
     if position:
-        text = (
-            "You are next in the queue."
-            if position == 1
-            else (f"You are number {position} in the queue.")
-        )
+        parts = [("position_next", {}) if position == 1 else ("position", {"position": position})]
         if estimate_seconds:
-            text += f" Your estimated wait is about {_minutes(estimate_seconds)}."
-        _say(response, text + " Thank you for holding.", settings)
+            parts.append(("estimate", {"minutes": prompts.minutes(estimate_seconds)}))
+        prompts.speak_all(response, *parts, ("thanks_for_holding", {}))
+    if offer is not None:
+        gather = Gather(num_digits=1, action=offer, method="POST", timeout=LANGUAGE_OFFER_SECONDS)
+        prompts.speak(gather, "language_offer", key=ANY_LANGUAGE_KEY)
+        response.append(gather)
     if settings.hold_music_url:
         response.play(settings.hold_music_url)
     else:
@@ -141,32 +153,43 @@ def hold(settings: Settings, position: int | None, estimate_seconds: int | None)
     return response
 
 
-def leave_queue(settings: Settings) -> VoiceResponse:
+def offer_accepted(prompts: Catalogue, settings: Settings) -> VoiceResponse:
+    """The caller will take the next advisor in any language: say so and keep holding."""
+    response = VoiceResponse()
+    prompts.speak(response, "language_offer_accepted")
+    if settings.hold_music_url:
+        response.play(settings.hold_music_url)
+    else:
+        response.pause(length=settings.queue_announce_seconds)
+    return response
+
+
+def leave_queue(prompts: Catalogue) -> VoiceResponse:
     """Maximum wait reached: tell the caller and leave the queue (the result handler follows)."""
     response = VoiceResponse()
-    _say(response, "We are sorry, all our advisors are still busy.", settings)
+    prompts.speak(response, "max_wait")
     response.leave()
     return response
 
 
-def gave_up_waiting(settings: Settings) -> VoiceResponse:
+def gave_up_waiting(prompts: Catalogue) -> VoiceResponse:
     """After leaving the queue: signposting, then goodbye."""
     response = VoiceResponse()
-    _say(response, "Please try again later.", settings)
-    _say(response, settings.signposting_message, settings)
+    prompts.speak(response, "try_later")
+    prompts.speak(response, "signposting")
     response.hangup()
     return response
 
 
-def apology(settings: Settings, urls: Urls, general: Service) -> VoiceResponse:
+def apology(prompts: Catalogue, settings: Settings, urls: Urls, general: Service) -> VoiceResponse:
     """Something went wrong on our side: apologise and keep the caller moving."""
     response = VoiceResponse()
-    _say(response, "Sorry, we are having a technical problem.", settings)
+    prompts.speak(response, "technical_problem")
     if settings.fallback_number:
-        _say(response, "Please hold while we transfer you.", settings)
+        prompts.speak(response, "transferring_after_error")
         response.dial(settings.fallback_number)
         return response
-    _say(response, "Please hold for the next available advisor.", settings)
+    prompts.speak(response, "next_advisor_after_error")
     return _join_queue(response, urls, general)
 
 

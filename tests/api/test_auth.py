@@ -111,6 +111,7 @@ def test_services_are_listed(client, advisor):
         "code": "crisis_response",
         "key": "4",
         "name": "urgent crisis response",
+        "names": {"en": "urgent crisis response", "cy": "ymateb brys mewn argyfwng"},
         "priority": 1,
     } in services
 

@@ -57,6 +57,10 @@ _NEW_REQUEST = {
         },
         "received_on": {**DATE.schema(nullable=True), "description": "Default: today in London"},
         "identity_pending": {"type": ["boolean", "null"]},
+        "language": {
+            "enum": ["en", "cy", None],
+            "description": "The language to answer the requester in; default en",
+        },
     },
     "anyOf": [
         {

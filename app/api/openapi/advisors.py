@@ -23,6 +23,12 @@ from app.api.openapi.me import STAFF_SCHEMA
 _ADVISOR_FIELDS = {
     "name": NAME.schema(),
     "skills": {"type": "array", "items": SERVICE_CODE, "description": "Service codes"},
+    "languages": {
+        "type": "array",
+        "items": {"type": "string", "enum": ["en", "cy"]},
+        "minItems": 1,
+        "description": 'Languages the advisor takes calls in (default ["en"])',
+    },
     "endpoint": {
         "description": f"{ENDPOINT_DESCRIPTION}; null for none",
         "anyOf": [

@@ -40,6 +40,15 @@ CALL_SCHEMA = {
         "duration_seconds": {"type": ["integer", "null"]},
         "outcome": {"type": ["string", "null"]},
         "service_code": {"type": ["string", "null"]},
+        "language": {
+            "type": ["string", "null"],
+            "description": "The caller's language (en, cy); null until chosen",
+        },
+        "any_language_since": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "When the caller accepted the next advisor in any language",
+        },
         "recording_opted_out": {"type": "boolean"},
         "routing_state": {"type": ["string", "null"]},
         "advisor_id": {"type": ["integer", "null"]},

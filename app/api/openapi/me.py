@@ -13,6 +13,7 @@ STAFF_SCHEMA = {
         "name": {"type": "string"},
         "role": {"enum": [r.value for r in Role]},
         "skills": {"type": "array", "items": {"type": "string"}},
+        "languages": {"type": "array", "items": {"type": "string", "enum": ["en", "cy"]}},
         "endpoint": {"type": ["string", "null"]},
         "records_calls": {"type": "boolean"},
         "status": {"enum": [s.value for s in AdvisorStatus]},

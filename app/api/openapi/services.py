@@ -18,6 +18,11 @@ PATHS = {
                                 "code": {"type": "string"},
                                 "key": {"type": "string"},
                                 "name": {"type": "string"},
+                                "names": {
+                                    "type": "object",
+                                    "description": "Spoken name by language code",
+                                    "additionalProperties": {"type": "string"},
+                                },
                                 "priority": {"type": "integer"},
                             },
                         },

@@ -19,6 +19,7 @@ from app.domain.routing.claims import (
 )
 from app.domain.routing.connect import (
     CONNECT_JOB,
+    any_language_offer_due,
     endpoint_to_dial,
     enqueue_connect,
     is_current_leg,
@@ -50,9 +51,11 @@ from app.domain.routing.order import (
     WaitingCaller,
     advisor_order,
     caller_order,
+    can_take,
     choose_pair,
     front_of,
     idle_since,
+    speaks_for,
 )
 from app.domain.routing.transfers import (
     Transfer,
@@ -73,10 +76,12 @@ __all__ = [
     "TransferRefused",
     "WaitingCaller",
     "advisor_order",
+    "any_language_offer_due",
     "call_ended",
     "caller_in_queue",
     "caller_joined",
     "caller_order",
+    "can_take",
     "choose_pair",
     "claim_next",
     "endpoint_for_logs",
@@ -98,6 +103,7 @@ __all__ = [
     "release_stale_claims",
     "set_advisor_status",
     "should_record",
+    "speaks_for",
     "take_move_on_poll",
     "take_queued_caller",
     "take_write_lock",

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from app.domain import audit
 from app.domain.routing.legs import set_advisor_status
-from app.domain.routing.order import IdleAdvisor, WaitingCaller, choose_pair, idle_since
+from app.domain.routing.order import (
+    IdleAdvisor,
+    WaitingCaller,
+    advisor_languages,
+    choose_pair,
+    idle_since,
+)
 from app.models import AdvisorStatus, Call, CallLeg, LegKind, Role, RoutingState, Staff
 
 CANDIDATE_CALLERS = 50
@@ -58,29 +64,66 @@ def idle_advisors(
     for staff in session.scalars(query.execution_options(populate_existing=True)):
         since = idle_since(staff.status, staff.status_changed_at, now, wrap_up_seconds)
         if since is not None and staff.skills:
-            found[staff.id] = (IdleAdvisor(staff.id, frozenset(staff.skills), since), staff)
+            languages = advisor_languages(staff.languages)
+            idle = IdleAdvisor(staff.id, frozenset(staff.skills), since, languages)
+            found[staff.id] = (idle, staff)
     return found
 
 
+def speaker_free(
+    session: Session, now: datetime, wrap_up_seconds: int, service_code: str, language: str
+) -> bool:
+    """Whether an advisor skilled for the service who speaks `language` is free now."""
+    return any(
+        service_code in idle.skills and language in idle.languages
+        for idle, _ in idle_advisors(session, now, wrap_up_seconds, None).values()
+    )
+
+
 def _waiting_callers(
-    session: Session, skills: set[str], reachable_call_id: int | None, excluded: set[int]
+    session: Session,
+    idle: list[IdleAdvisor],
+    reachable_call_id: int | None,
+    excluded: set[int],
 ) -> list[WaitingCaller]:
+    skills = set().union(*(a.skills for a in idle))
+    spoken = set().union(*(a.languages for a in idle))
     reachable = Call.queue_sid.is_not(None)
     if reachable_call_id is not None:
         reachable = or_(reachable, Call.id == reachable_call_id)
+    # Only callers some idle advisor speaks for, so that callers waiting for a language nobody
+    # free speaks do not crowd the others out of the candidates.
+    language = or_(
+        Call.language.is_(None), Call.any_language_since.is_not(None), Call.language.in_(spoken)
+    )
     query = (
-        select(Call.id, Call.service_code, Call.queue_priority, Call.queue_sort_at)
+        select(
+            Call.id,
+            Call.service_code,
+            Call.queue_priority,
+            Call.queue_sort_at,
+            Call.language,
+            Call.any_language_since,
+        )
         .where(
             Call.routing_state == RoutingState.WAITING,
             Call.ended_at.is_(None),
             Call.service_code.in_(skills),
+            language,
             reachable,
         )
         .order_by(Call.queue_priority, Call.queue_sort_at, Call.id)
         .limit(CANDIDATE_CALLERS + len(excluded))
     )
     return [
-        WaitingCaller(row.id, row.service_code, row.queue_priority or 0, row.queue_sort_at)
+        WaitingCaller(
+            row.id,
+            row.service_code,
+            row.queue_priority or 0,
+            row.queue_sort_at,
+            row.language,
+            row.any_language_since is not None,
+        )
         for row in session.execute(query)
         if row.id not in excluded and row.queue_sort_at is not None
     ]
@@ -110,10 +153,9 @@ def claim_next(
     for _ in range(CLAIM_ATTEMPTS):
         advisors = idle_advisors(session, now, wrap_up_seconds, advisor_id)
         idle = [a for a_id, (a, _) in advisors.items() if a_id not in skipped_advisors]
-        skills = set().union(*(a.skills for a in idle)) if idle else set()
-        if not skills:
+        if not any(a.skills for a in idle):
             return None
-        callers = _waiting_callers(session, skills, reachable_call_id, skipped_callers)
+        callers = _waiting_callers(session, idle, reachable_call_id, skipped_callers)
         pair = choose_pair(callers, idle)
         if pair is None:
             return None

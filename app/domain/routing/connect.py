@@ -20,8 +20,16 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app.domain.languages import offer_any_language
 from app.domain.phone import mask
-from app.domain.routing.claims import Claim, QueuedCaller, claim_next, release, take_queued_caller
+from app.domain.routing.claims import (
+    Claim,
+    QueuedCaller,
+    claim_next,
+    release,
+    speaker_free,
+    take_queued_caller,
+)
 from app.domain.routing.endpoints import (
     Endpoint,
     InvalidEndpoint,
@@ -95,6 +103,24 @@ def match_on_joining(
     leg = session.get(CallLeg, claim.leg_id)
     session.refresh(call)
     return leg
+
+
+def any_language_offer_due(
+    session: Session, settings: Settings, now: datetime, call: Call, waited_seconds: int
+) -> bool:
+    """Whether this waiting caller should hear the offer of the next advisor in any language."""
+    due = offer_any_language(
+        call.language,
+        settings.default_language,
+        accepted=call.any_language_since is not None,
+        waited_seconds=waited_seconds,
+        offer_after_seconds=settings.language_wait_offer_seconds,
+        speaker_free=False,
+    )
+    if not due or call.service_code is None or call.language is None:
+        return False
+    free = speaker_free(session, now, settings.wrap_up_seconds, call.service_code, call.language)
+    return not free
 
 
 def is_current_leg(call: Call, leg: CallLeg) -> bool:

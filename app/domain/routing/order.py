@@ -2,7 +2,9 @@
 
 Highest-priority service first (lowest number), then the longest-waiting caller
 (`queue_sort_at`; a caller put back at the front gets a key earlier than everyone waiting),
-to the longest-idle available advisor skilled for that service.
+to the longest-idle available advisor skilled for that service who speaks the caller's language
+(SPEC §13): a caller who chose a language waits for an advisor who speaks it, unless they have
+accepted the next advisor in any language.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta
 from app.models import AdvisorStatus
 
 FRONT_STEP = timedelta(milliseconds=1)
+ADVISOR_LANGUAGES = frozenset({"en"})  # an advisor with no languages recorded speaks English
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,8 @@ class WaitingCaller:
     service_code: str
     priority: int
     sort_at: datetime
+    language: str | None = None  # None: the caller has not chosen (any advisor will do)
+    any_language: bool = False  # accepted the next advisor in any language
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class IdleAdvisor:
     advisor_id: int
     skills: frozenset[str]
     idle_since: datetime
+    languages: frozenset[str] = ADVISOR_LANGUAGES
 
 
 def caller_order(caller: WaitingCaller) -> tuple[int, datetime, int]:
@@ -61,12 +67,27 @@ def idle_since(
     return None
 
 
+def speaks_for(advisor: IdleAdvisor, caller: WaitingCaller) -> bool:
+    """Whether the advisor may take this caller as far as language goes."""
+    return caller.language is None or caller.any_language or caller.language in advisor.languages
+
+
+def can_take(advisor: IdleAdvisor, caller: WaitingCaller) -> bool:
+    """Skilled for the caller's service and speaking their language."""
+    return caller.service_code in advisor.skills and speaks_for(advisor, caller)
+
+
+def advisor_languages(languages: Iterable[str] | None) -> frozenset[str]:
+    """The languages an advisor row records, English when it records none."""
+    return frozenset(languages or ()) or ADVISOR_LANGUAGES
+
+
 def choose_pair(
     callers: Iterable[WaitingCaller], advisors: Sequence[IdleAdvisor]
 ) -> tuple[WaitingCaller, IdleAdvisor] | None:
     """The first caller in queue order that some advisor can take, and the longest-idle such."""
     for caller in sorted(callers, key=caller_order):
-        skilled = [a for a in advisors if caller.service_code in a.skills]
+        skilled = [a for a in advisors if can_take(a, caller)]
         if skilled:
             return caller, min(skilled, key=advisor_order)
     return None
