@@ -124,7 +124,12 @@ def opt_out(call_sid: str):  # noqa: ANN201
     if staff.role == Role.ADVISOR and not _on_this_call(call, staff):
         raise ApiError(403, "forbidden", "Only the advisor on this call (or a supervisor).")
     session = request_session()
-    calls.opt_out(session, call, OptOutSource.ADVISOR, _now(), actor=staff.email)
+    try:
+        calls.opt_out(session, call, OptOutSource.ADVISOR, _now(), actor=staff.email)
+    except calls.CallNotLive as exc:
+        raise ApiError(
+            409, "conflict", "The call has ended: an opt-out is only for a live call."
+        ) from exc
     session.commit()
     stopped = _stop_live_recording(call.call_sid)
     return jsonify({**call_json(call), "live_recording": stopped})
@@ -294,7 +299,7 @@ OPENAPI_PATHS = {
             "parameters": [_SID],
             "responses": {
                 "200": {"description": "Opted out; live recording stopped", "content": _CALL},
-                **error_responses(401, 403, 404, 502),
+                **error_responses(401, 403, 404, 409, 502),
             },
         }
     },

@@ -26,6 +26,10 @@ class InvalidCallSid(ValueError):
     """The request does not carry a usable CallSid."""
 
 
+class CallNotLive(Exception):
+    """The call has ended: what is recorded of it is settled (opt-out refused)."""
+
+
 def check_call_sid(value: str | None) -> str:
     """The CallSid, or InvalidCallSid."""
     if not value or not CALL_SID.match(value):
@@ -99,12 +103,23 @@ def find_call(session: Session, call_sid: str) -> Call | None:
     return session.scalar(select(Call).where(Call.call_sid == call_sid))
 
 
+def is_live(call: Call) -> bool:
+    """True until Twilio reports the call in a final state."""
+    return call.ended_at is None and call.twilio_status not in FINAL_STATUSES
+
+
 def opt_out(
     session: Session, call: Call, source: OptOutSource, now: datetime, actor: str = "caller"
 ) -> bool:
-    """Record that the caller does not want to be recorded; False if already recorded."""
+    """Record that the caller does not want to be recorded; False if already recorded.
+
+    Only while the call is live (CallNotLive otherwise): after it, an opt-out would be a way
+    to discard a recording that a hold, a complaint or a request may need.
+    """
     if call.recording_opted_out:
         return False
+    if not is_live(call):
+        raise CallNotLive(f"call {call.call_sid} has ended; its recording can no longer be refused")
     call.recording_opted_out, call.opted_out_at, call.opt_out_source = True, now, source
     audit.record(
         session,
