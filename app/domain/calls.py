@@ -19,6 +19,9 @@ from app.models import Call, OptOutSource, Outcome
 
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
+# Twilio's call statuses in the order a call passes them; a final one is never left.
+_STATUS_RANK = {"queued": 1, "initiated": 1, "ringing": 2, "in-progress": 3}
+_FINAL_RANK = 4
 RECENT_ANSWERED = 20
 
 
@@ -149,7 +152,13 @@ def record_queue_exit(call: Call, result: str, now: datetime) -> None:
 
 
 def close_call(call: Call, status: str, duration: int | None, now: datetime) -> None:
-    """Final call status: end time, duration and outcome, set once."""
+    """Final call status: end time, duration and outcome, set once; never moves backwards.
+
+    Twilio may deliver status callbacks late or out of order: a stale `in-progress` after
+    `completed` changes nothing.
+    """
+    if _status_rank(status) <= _status_rank(call.twilio_status):
+        return
     call.twilio_status = status[:16]
     if status not in FINAL_STATUSES:
         return
@@ -159,6 +168,12 @@ def close_call(call: Call, status: str, duration: int | None, now: datetime) -> 
         call.duration_seconds = duration
     if call.outcome is None:
         call.outcome = _outcome(call, status)
+
+
+def _status_rank(status: str | None) -> int:
+    if status in FINAL_STATUSES:
+        return _FINAL_RANK
+    return _STATUS_RANK.get(status or "", 0)
 
 
 def _outcome(call: Call, status: str) -> Outcome:
