@@ -7,25 +7,38 @@ import os
 import threading
 from pathlib import Path
 
+from config.production import DEV_KEYSET_NAME
 from config.settings import Settings, SettingsError
 from recordings.crypto import DataKey, DecryptionError, MasterKey, generate_master_keyset
 
 log = logging.getLogger(__name__)
-DEV_KEYSET_NAME = "dev-master-keyset.json"
+__all__ = ["DEV_KEYSET_NAME", "FileMasterKey", "load_master_key", "master_keyset_json"]
 
 
 def master_keyset_json(settings: Settings) -> str:
     """The master keyset JSON; in development, generated once into the instance folder."""
     if settings.master_keyset:
-        return settings.master_keyset
+        return _not_the_development_keyset(settings, settings.master_keyset)
     if settings.master_keyset_file:
         try:
-            return settings.master_keyset_file.read_text()
+            keyset_json = settings.master_keyset_file.read_text()
         except OSError as exc:
             raise SettingsError(f"cannot read MASTER_KEYSET_FILE: {exc.strerror}") from exc
+        return _not_the_development_keyset(settings, keyset_json)
     if settings.is_production:
         raise SettingsError("APP_ENV=production refuses to start without master key material")
     return _development_keyset(settings.instance_dir / DEV_KEYSET_NAME)
+
+
+def _not_the_development_keyset(settings: Settings, keyset_json: str) -> str:
+    """The keyset, unless production was given the development one (a copy of it included)."""
+    development = settings.instance_dir / DEV_KEYSET_NAME
+    if settings.is_production and development.is_file():
+        if development.read_text().strip() == keyset_json.strip():
+            raise SettingsError(
+                f"APP_ENV=production refuses the development master keyset ({development})"
+            )
+    return keyset_json
 
 
 def _development_keyset(path: Path) -> str:
