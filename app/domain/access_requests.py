@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import CompoundSelect, Select, and_, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from app.domain import audit
+from app.domain import audit, download_links
 from app.domain.holds import HoldAlreadyReleased, place_hold, release_hold
 from app.domain.phone import mask
 from app.models import (
@@ -561,7 +561,7 @@ def issue_link(
     session: Session, package: AccessPackage, ttl: timedelta, *, actor: str, now: datetime
 ) -> str:
     """A fresh download token for the package; any earlier link stops working."""
-    token = secrets.token_urlsafe(32)
+    token = download_links.new_token(package.id)
     package.token_hash, package.link_issued_at = token_digest(token), now
     package.expires_at, package.revoked_at = now + ttl, None
     request = session.get(AccessRequest, package.access_request_id)
@@ -595,7 +595,7 @@ class LinkLookup:
     """What a token leads to: the package when usable, otherwise why not."""
 
     package: AccessPackage | None
-    problem: str | None  # "unknown", "revoked", "expired", "deleted"
+    problem: str | None  # "unknown", "revoked", "expired", "deleted", "replaced"
 
 
 def package_for_token(session: Session, token: str, now: datetime) -> LinkLookup:
@@ -606,7 +606,7 @@ def package_for_token(session: Session, token: str, now: datetime) -> LinkLookup
         select(AccessPackage).where(AccessPackage.token_hash == token_digest(token))
     )
     if package is None:
-        return LinkLookup(None, "unknown")
+        return LinkLookup(None, download_links.superseded_problem(session, token) or "unknown")
     if package.deleted_at is not None or package.storage_key is None:
         return LinkLookup(None, "deleted")
     if package.revoked_at is not None:
