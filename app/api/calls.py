@@ -12,6 +12,7 @@ from sqlalchemy import select
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from app.api import bp
+from app.api.call_recordings import CALL_RECORDINGS_SCHEMA, call_recordings
 from app.api.formats import CALL_SID, DATE_TIME, PHONE
 from app.api.openapi import SERVICE_CODE, error_responses, path_parameter
 from app.api.validation import field, json_body, moment_arg, phone_number, record_id
@@ -104,12 +105,14 @@ def _call(call_sid: str) -> Call:
 @bp.get("/calls/<call_sid>")
 @require_roles(Role.SUPERVISOR, Role.RECORDS_OFFICER)
 def get_call(call_sid: str):  # noqa: ANN201
-    """One call with its advisor legs."""
+    """One call with its advisor legs and its recordings."""
     call = _call(call_sid)
     legs = request_session().scalars(
         select(CallLeg).where(CallLeg.call_id == call.id).order_by(CallLeg.id)
     )
-    return jsonify(call_json(call, list(legs)))
+    return jsonify(
+        {**call_json(call, list(legs)), "recordings": call_recordings(request_session(), call)}
+    )
 
 
 def _on_this_call(call: Call, staff: Staff) -> bool:
@@ -242,6 +245,7 @@ CALL_SCHEMA = {
         "routing_state": {"type": ["string", "null"]},
         "advisor_id": {"type": ["integer", "null"]},
         "legs": {"type": "array", "items": _LEG},
+        "recordings": CALL_RECORDINGS_SCHEMA,
         "live_recording": {"enum": ["stopped", "none"]},
     },
 }
@@ -285,7 +289,7 @@ OPENAPI_PATHS = {
     },
     "/api/calls/{call_sid}": {
         "get": {
-            "summary": "One call with its advisor legs (supervisor, records officer)",
+            "summary": "One call, its legs and its recordings (supervisor, records officer)",
             "parameters": [_SID],
             "responses": {
                 "200": {"description": "Call", "content": _CALL},
