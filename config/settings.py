@@ -12,12 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# DEV_*: dummy credentials for the embedded default; they sign the simulator's requests only.
+from config.production import DEV_ACCOUNT_SID, DEV_AUTH_TOKEN, production_refusals
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
-
-# Dummy credentials for the embedded default: they sign the simulator's requests, nothing else.
-DEV_ACCOUNT_SID = "AC" + "0" * 32
-DEV_AUTH_TOKEN = "dev-auth-token-not-secret"  # noqa: S105
 
 DEFAULT_ALLOWED_REGIONS = (
     "eu-west-2",
@@ -36,6 +35,7 @@ REQUIRED_IN_PRODUCTION = (
     "PUBLIC_BASE_URL",
     "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",
+    "SECRET_KEY",
 )
 
 
@@ -206,6 +206,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError(
                 "APP_ENV=production refuses to start without: " + ", ".join(missing)
             )
+        if refused := production_refusals(env):
+            raise SettingsError("APP_ENV=production refuses: " + "; ".join(refused))
     instance_dir = _path(env, "INSTANCE_DIR") or DEFAULT_INSTANCE_DIR
     public_base_url = (env.get("PUBLIC_BASE_URL") or Settings.public_base_url).rstrip("/")
     # No Twilio account on a laptop: the app plays Twilio's REST API itself (app/dev_twilio.py).

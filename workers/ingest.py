@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from twilio.base.exceptions import TwilioRestException
 
 from app.domain import audit
+from app.domain.holds import held_clause
 from app.integrations.queue import enqueue, redis_connection
 from app.integrations.twilio import delete_recording, recording_media, recording_status
 from app.models import Call, Recording, RecordingStatus
@@ -77,6 +78,8 @@ def ingest_recording(recording_id: int) -> str:
         return "unknown recording"
     if plan.status == RecordingStatus.STORED:
         return "stored" if plan.twilio_deleted else _delete_twilio_copy(runtime, plan)
+    if plan.status == RecordingStatus.DISCARDED and not plan.twilio_deleted:
+        return _delete_discarded_copy(runtime, plan)
     if plan.status != RecordingStatus.PENDING:
         return f"nothing to do: {plan.status}"
     lock = _lock(runtime, plan.sid)
@@ -89,8 +92,9 @@ def ingest_recording(recording_id: int) -> str:
 
 
 def _ingest_pending(runtime: Runtime, plan: _Plan, lock: Lock) -> str:
-    if plan.opted_out:
-        return _discard(runtime, plan)
+    if plan.opted_out and _discard(runtime, plan):
+        return _delete_discarded_copy(runtime, plan)
+    # Not opted out, or held: a hold outranks the opt-out (SPEC §7), so it is stored as usual.
     if plan.twilio_status != "completed" and not _completed_at_twilio(runtime, plan):
         return "not completed at Twilio yet"
     started_at = plan.started_at or runtime.now()
@@ -248,31 +252,39 @@ def _completed_at_twilio(runtime: Runtime, plan: _Plan) -> bool:
     return status == "completed"
 
 
-def _delete_twilio_copy(runtime: Runtime, plan: _Plan) -> str:
-    """After our copy is committed: delete Twilio's; on failure the reconcile job retries."""
+def _delete_twilio_copy(runtime: Runtime, plan: _Plan, outcome: str = "stored") -> str:
+    """After our copy (or the discard) is committed: delete Twilio's; reconcile retries."""
     try:
         delete_recording(runtime.twilio, plan.sid)
     except TwilioRestException as exc:
         log.warning("Twilio did not delete recording %s (%s): will retry", plan.sid, exc.status)
-        return "stored; Twilio copy kept for now"
+        return f"{outcome}; Twilio copy kept for now"
     with runtime.db.transaction() as session:
         session.execute(
             update(Recording)
             .where(Recording.id == plan.id, Recording.twilio_deleted_at.is_(None))
             .values(twilio_deleted_at=runtime.now())
         )
-    return "stored"
+    return outcome
 
 
-def _discard(runtime: Runtime, plan: _Plan) -> str:
-    """The caller opted out: delete Twilio's copy, store nothing."""
-    delete_recording(runtime.twilio, plan.sid)
+def _discard(runtime: Runtime, plan: _Plan) -> bool:
+    """The caller opted out: mark the recording discarded, unless a hold covers it.
+
+    The hold test and the change are one guarded UPDATE, so a hold committed first always wins.
+    Twilio's copy is deleted afterwards (`_delete_discarded_copy`).
+    """
     now = runtime.now()
     with runtime.db.transaction() as session:
         changed = session.execute(
             update(Recording)
-            .where(Recording.id == plan.id, Recording.status == RecordingStatus.PENDING)
-            .values(status=RecordingStatus.DISCARDED, twilio_deleted_at=now, updated_at=now)
+            .where(
+                Recording.id == plan.id,
+                Recording.status == RecordingStatus.PENDING,
+                ~held_clause(),
+            )
+            .values(status=RecordingStatus.DISCARDED, updated_at=now)
+            .execution_options(synchronize_session=False)
         ).rowcount
         if changed:
             audit.record(
@@ -283,7 +295,28 @@ def _discard(runtime: Runtime, plan: _Plan) -> str:
                 subject_id=plan.sid,
                 reason="the caller opted out of recording",
             )
-    return "discarded"
+        else:
+            log.info("recording %s of an opted-out call is held: storing it", plan.sid)
+    return bool(changed)
+
+
+def _delete_discarded_copy(runtime: Runtime, plan: _Plan) -> str:
+    """Delete Twilio's copy of a discarded recording, unless a hold came meanwhile.
+
+    A hold placed after the discard brings the recording back to `pending`, so the reconcile
+    job ingests and stores it: held audio is never deleted.
+    """
+    with runtime.db.transaction() as session:
+        if session.scalar(
+            select(held_clause()).select_from(Recording).where(Recording.id == plan.id)
+        ):
+            session.execute(
+                update(Recording)
+                .where(Recording.id == plan.id, Recording.status == RecordingStatus.DISCARDED)
+                .values(status=RecordingStatus.PENDING, updated_at=runtime.now())
+            )
+            return "held after the discard: kept for ingest"
+    return _delete_twilio_copy(runtime, plan, "discarded")
 
 
 # --- reconcile -------------------------------------------------------------------------------
@@ -303,7 +336,7 @@ def reconcile_recordings(
         undeleted = session.execute(
             select(Recording.id, Recording.recording_sid)
             .where(
-                Recording.status == RecordingStatus.STORED,
+                Recording.status.in_((RecordingStatus.STORED, RecordingStatus.DISCARDED)),
                 Recording.twilio_deleted_at.is_(None),
                 Recording.updated_at < stale,
             )

@@ -10,6 +10,7 @@ from flask import current_app, jsonify, request
 from sqlalchemy import select
 
 from app.api import bp
+from app.api.call_recordings import call_recordings
 from app.api.validation import field, json_body, moment_arg, phone_number, record_id
 from app.db.session import request_session
 from app.domain import calls, desk
@@ -98,12 +99,14 @@ def _call(call_sid: str) -> Call:
 @bp.get("/calls/<call_sid>")
 @require_roles(Role.SUPERVISOR, Role.RECORDS_OFFICER)
 def get_call(call_sid: str):  # noqa: ANN201
-    """One call with its advisor legs."""
+    """One call with its advisor legs and its recordings."""
     call = _call(call_sid)
     legs = request_session().scalars(
         select(CallLeg).where(CallLeg.call_id == call.id).order_by(CallLeg.id)
     )
-    return jsonify(call_json(call, list(legs)))
+    return jsonify(
+        {**call_json(call, list(legs)), "recordings": call_recordings(request_session(), call)}
+    )
 
 
 def _refused(exc: desk.DeskError) -> ApiError:

@@ -19,11 +19,18 @@ from app.models import Call, OptOutSource, Outcome
 
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
+# Twilio's call statuses in the order a call passes them; a final one is never left.
+_STATUS_RANK = {"queued": 1, "initiated": 1, "ringing": 2, "in-progress": 3}
+_FINAL_RANK = 4
 RECENT_ANSWERED = 20
 
 
 class InvalidCallSid(ValueError):
     """The request does not carry a usable CallSid."""
+
+
+class CallNotLive(Exception):
+    """The call has ended: what is recorded of it is settled (opt-out refused)."""
 
 
 def check_call_sid(value: str | None) -> str:
@@ -110,12 +117,23 @@ def find_call(session: Session, call_sid: str) -> Call | None:
     return session.scalar(select(Call).where(Call.call_sid == call_sid))
 
 
+def is_live(call: Call) -> bool:
+    """True until Twilio reports the call in a final state."""
+    return call.ended_at is None and call.twilio_status not in FINAL_STATUSES
+
+
 def opt_out(
     session: Session, call: Call, source: OptOutSource, now: datetime, actor: str = "caller"
 ) -> bool:
-    """Record that the caller does not want to be recorded; False if already recorded."""
+    """Record that the caller does not want to be recorded; False if already recorded.
+
+    Only while the call is live (CallNotLive otherwise): after it, an opt-out would be a way
+    to discard a recording that a hold, a complaint or a request may need.
+    """
     if call.recording_opted_out:
         return False
+    if not is_live(call):
+        raise CallNotLive(f"call {call.call_sid} has ended; its recording can no longer be refused")
     call.recording_opted_out, call.opted_out_at, call.opt_out_source = True, now, source
     audit.record(
         session,
@@ -158,7 +176,13 @@ def record_queue_exit(call: Call, result: str, now: datetime) -> None:
 
 
 def close_call(call: Call, status: str, duration: int | None, now: datetime) -> None:
-    """Final call status: end time, duration and outcome, set once."""
+    """Final call status: end time, duration and outcome, set once; never moves backwards.
+
+    Twilio may deliver status callbacks late or out of order: a stale `in-progress` after
+    `completed` changes nothing.
+    """
+    if _status_rank(status) <= _status_rank(call.twilio_status):
+        return
     call.twilio_status = status[:16]
     if status not in FINAL_STATUSES:
         return
@@ -168,6 +192,12 @@ def close_call(call: Call, status: str, duration: int | None, now: datetime) -> 
         call.duration_seconds = duration
     if call.outcome is None:
         call.outcome = _outcome(call, status)
+
+
+def _status_rank(status: str | None) -> int:
+    if status in FINAL_STATUSES:
+        return _FINAL_RANK
+    return _STATUS_RANK.get(status or "", 0)
 
 
 def _outcome(call: Call, status: str) -> Outcome:

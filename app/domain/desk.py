@@ -71,6 +71,10 @@ class UnknownService(DeskError):
     code = "invalid"
 
 
+class CallEnded(DeskError):
+    """The call has ended: what is recorded of it is settled, so an opt-out is refused."""
+
+
 class TwilioRefused(DeskError):
     """Twilio refused or could not be reached; `code` says which."""
 
@@ -209,7 +213,10 @@ def opt_out(session: Session, settings: Settings, call: Call, staff: Staff, now:
     """
     if staff.role != Role.SUPERVISOR and not on_this_call(call, staff):
         raise NotOnThisCall("Only the advisor on this call (or a supervisor).")
-    calls.opt_out(session, call, OptOutSource.ADVISOR, now, actor=staff.email)
+    try:
+        calls.opt_out(session, call, OptOutSource.ADVISOR, now, actor=staff.email)
+    except calls.CallNotLive as exc:
+        raise CallEnded("The call has ended: an opt-out is only for a live call.") from exc
     session.commit()
     return stop_live_recording(settings, call.call_sid)
 

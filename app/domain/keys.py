@@ -1,8 +1,8 @@
 """Master key rotation: a new master key, and every data key re-wrapped under it.
 
 The audio is never rewritten: only each recording's wrapped data key changes. The new keyset
-keeps the old keys, so anything wrapped under them still unwraps while rotation runs (and
-in processes that loaded the keyset earlier, until they restart).
+keeps the old keys, so anything wrapped under them still unwraps while rotation runs; running
+processes re-read a keyset file when it changes (recordings.master_keys.FileMasterKey).
 """
 
 from __future__ import annotations

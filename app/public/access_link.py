@@ -22,6 +22,8 @@ _GONE = {
     "Protection Officer if you still need your recordings.",
     "expired": "This download link has expired. Please contact the council's Data Protection "
     "Officer and ask for a new link.",
+    "replaced": "This download link has been replaced by a newer one. Please use the latest "
+    "link the council sent you.",
     "deleted": "These recordings are no longer available from this link. Please contact the "
     "council's Data Protection Officer.",
 }

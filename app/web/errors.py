@@ -7,6 +7,8 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from recordings.crypto import DecryptionError
+
 log = logging.getLogger(__name__)
 
 
@@ -23,11 +25,17 @@ def error_response(status: int, code: str, message: str) -> tuple[Response, int]
     return jsonify({"error": {"code": code, "message": message}}), status
 
 
+UNDECRYPTABLE = (
+    "This stored file cannot be decrypted with the master keys this service holds (a key "
+    "missing from the keyset, or a damaged object). Ask an administrator to check the keyset."
+)
+
 PAGE_TITLES = {
     400: ("There is a problem with the request", "Go back and try again."),
     403: ("You cannot open this page", "Your role does not allow this page."),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("Page not found", "If you typed the web address, check it is correct."),
+    409: ("This file cannot be opened", "Contact the council's Data Protection Officer."),
     429: ("Too many attempts", "Wait a while, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
 }
@@ -63,6 +71,13 @@ def register_errorhandlers(app: Flask) -> None:
         if wants_page():
             return error_page(status)
         return error_response(status, _http_code(exc), exc.description or exc.name)
+
+    @app.errorhandler(DecryptionError)
+    def handle_undecryptable(exc: DecryptionError) -> tuple[Response | str, int]:
+        log.error("cannot decrypt for %s %s: %s", request.method, request.path, exc)
+        if wants_page():
+            return error_page(409)
+        return error_response(409, "undecryptable", UNDECRYPTABLE)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception) -> tuple[Response | str, int]:

@@ -10,6 +10,7 @@ from flask import Flask, Response, request
 
 from config.settings import Settings
 
+NO_STORE_PATHS = ("/api/", "/access/")
 SECRET_FILE = "session-secret"  # noqa: S105  (a file name, not a secret)
 
 # Scripts and styles from our own origin only (vendored files, no inline script). The Voice
@@ -54,6 +55,8 @@ def add_security_headers(response: Response, *, production: bool) -> Response:
         headers.setdefault("X-Frame-Options", "DENY")
         if request.path.startswith(("/console", "/access-request", "/cy/")):
             headers.setdefault("Cache-Control", "no-store")
+    if request.path.startswith(NO_STORE_PATHS):  # personal data, or links that open it
+        headers.setdefault("Cache-Control", "no-store")
     if production:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response

@@ -43,7 +43,9 @@ def test_link_expires_after_seven_days(client, officer, clock, ready):
 
 def test_a_new_link_replaces_the_old_one(client, officer, ready):
     old, new = token(client, officer, ready), token(client, officer, ready)
-    assert client.get(f"/access/{old}").status_code == 404
+    replaced = client.get(f"/access/{old}")
+    assert replaced.status_code == 410 and "replaced by a newer one" in replaced.text
+    assert client.get(f"/access/{old[:-4]}AAAA").status_code in {404, 410}  # forged: no download
     assert client.get(f"/access/{new}").status_code == 200
     assert one(AccessPackage).downloads == 1
 

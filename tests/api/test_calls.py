@@ -6,9 +6,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
-from app.models import AuditEntry, Call, CallLeg, Staff
-from tests.conftest import PUBLIC_BASE_URL
+from app.extensions import db
+from app.models import AuditEntry, Call, CallLeg, Recording, Staff
+from tests.conftest import ACCOUNT_SID, IN_HOURS, PUBLIC_BASE_URL
 from tests.db import one, rows
 from tests.routing.support import QUEUE_SID, add_staff, add_waiting_call, bearer
 from tests.support.sids import numbered_sid as sid
@@ -167,6 +169,31 @@ def test_call_detail_lists_the_legs(client, on_call, supervisor):
     assert body["routing_state"] == "connected" and body["advisor_id"] == on_call
     (leg,) = body["legs"]
     assert (leg["kind"], leg["recorded"], leg["advisor_id"]) == ("first", True, on_call)
+
+
+def test_call_detail_lists_its_recordings(client, twilio_post, on_call, supervisor):
+    recording = sid(60).replace("CA", "RE", 1)
+    form = {"RecordingSid": recording, "CallSid": CALLER, "AccountSid": ACCOUNT_SID}
+    twilio_post("/twilio/recording-status", RecordingStatus="in-progress", **form)
+    twilio_post(
+        "/twilio/recording-status",
+        RecordingStatus="completed",
+        RecordingDuration="42",
+        RecordingStartTime="Mon, 23 Nov 2026 10:00:00 +0000",
+        **form,
+    )
+    with db.transaction() as session:
+        session.execute(update(Recording).values(delete_after=IN_HOURS + timedelta(days=182)))
+    body = client.get(f"/api/calls/{CALLER}", headers=supervisor).json
+    assert body["recordings"] == [
+        {
+            "recording_sid": recording,
+            "status": "pending",
+            "started_at": "2026-11-23T10:00:00+00:00",
+            "duration_seconds": 42,
+            "delete_after": (IN_HOURS + timedelta(days=182)).isoformat(),
+        }
+    ]
 
 
 @pytest.mark.parametrize(

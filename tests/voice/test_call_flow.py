@@ -183,6 +183,25 @@ def test_status_callbacks_are_idempotent_and_order_safe(twilio_post, app):
     assert one(Call).duration_seconds == 30
 
 
+@pytest.mark.parametrize("stale", ["in-progress", "ringing", "queued", "busy"])
+def test_a_stale_status_after_completed_changes_nothing(twilio_post, app, stale):
+    twilio_post("/twilio/call-status", CallSid=SID, CallStatus="in-progress")
+    twilio_post("/twilio/call-status", CallSid=SID, CallStatus="completed", CallDuration="30")
+    twilio_post("/twilio/call-status", CallSid=SID, CallStatus=stale)
+    call = one(Call)
+    assert (call.twilio_status, call.duration_seconds, call.outcome) == (
+        "completed",
+        30,
+        "abandoned",
+    )
+
+
+def test_statuses_move_forward(twilio_post, app):
+    twilio_post("/twilio/call-status", CallSid=SID, CallStatus="in-progress")
+    twilio_post("/twilio/call-status", CallSid=SID, CallStatus="ringing")
+    assert one(Call).twilio_status == "in-progress" and one(Call).ended_at is None
+
+
 def test_queue_error_apologises_and_requeues_general_advice(twilio_post):
     root = parse(twilio_post("/twilio/queue/result", CallSid=SID, QueueResult="system-error"))
     assert "technical problem" in spoken(root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.api.call_recordings import CALL_RECORDINGS_SCHEMA
 from app.api.calls import MAX_LIMIT
 from app.api.formats import CALL_SID, DATE_TIME, PHONE
 from app.api.openapi.components import (
@@ -53,6 +54,7 @@ CALL_SCHEMA = {
         "routing_state": {"type": ["string", "null"]},
         "advisor_id": {"type": ["integer", "null"]},
         "legs": {"type": "array", "items": _LEG},
+        "recordings": CALL_RECORDINGS_SCHEMA,
         "live_recording": {"enum": ["stopped", "none"]},
     },
 }
@@ -93,7 +95,7 @@ PATHS = {
     },
     "/api/calls/{call_sid}": {
         "get": {
-            "summary": "One call with its advisor legs (supervisor, records officer)",
+            "summary": "One call, its legs and its recordings (supervisor, records officer)",
             "parameters": [_SID],
             "responses": {
                 "200": {"description": "Call", "content": _CALL},
@@ -107,7 +109,7 @@ PATHS = {
             "parameters": [_SID],
             "responses": {
                 "200": {"description": "Opted out; live recording stopped", "content": _CALL},
-                **error_responses(401, 403, 404, 502),
+                **error_responses(401, 403, 404, 409, 502),
             },
         }
     },

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.domain import audit
+from app.domain import audit, download_links
 from app.domain.access_requests._shared import BUSY_STATES, AccessRequestConflict, audit_step
 from app.domain.access_requests.review import ListedRecording, fulfilment_blocker, listed_recordings
 from app.models import AccessPackage, AccessRequest, PackageState, RecordingStatus, RequestStatus
@@ -307,7 +307,7 @@ def issue_link(
     session: Session, package: AccessPackage, ttl: timedelta, *, actor: str, now: datetime
 ) -> str:
     """A fresh download token for the package; any earlier link stops working."""
-    token = secrets.token_urlsafe(32)
+    token = download_links.new_token(package.id)
     package.token_hash, package.link_issued_at = token_digest(token), now
     package.expires_at, package.revoked_at = now + ttl, None
     request = session.get(AccessRequest, package.access_request_id)
@@ -341,7 +341,7 @@ class LinkLookup:
     """What a token leads to: the package when usable, otherwise why not."""
 
     package: AccessPackage | None
-    problem: str | None  # "unknown", "revoked", "expired", "deleted"
+    problem: str | None  # "unknown", "revoked", "expired", "deleted", "replaced"
 
 
 def package_for_token(session: Session, token: str, now: datetime) -> LinkLookup:
@@ -352,7 +352,7 @@ def package_for_token(session: Session, token: str, now: datetime) -> LinkLookup
         select(AccessPackage).where(AccessPackage.token_hash == token_digest(token))
     )
     if package is None:
-        return LinkLookup(None, "unknown")
+        return LinkLookup(None, download_links.superseded_problem(session, token) or "unknown")
     if package.deleted_at is not None or package.storage_key is None:
         return LinkLookup(None, "deleted")
     if package.revoked_at is not None:
