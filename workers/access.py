@@ -26,7 +26,7 @@ import logging
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ from app.domain.access_requests import (
     package_key,
     shred_package,
 )
+from app.domain.cover_letters import cover_letter
 from app.integrations.queue import enqueue, get_queue, redis_connection
 from app.models import (
     AccessPackage,
@@ -61,8 +62,10 @@ from app.models import (
 )
 from app.runtime import Runtime, current
 from recordings.audio import load_wav, redact, to_mp3
+from recordings.cover_letter import Letter, letter_pdf, letter_text
 from recordings.crypto import DataKey
 from recordings.retention import LONDON
+from recordings.subject_access import london_today
 
 __all__ = [
     "PACKAGE_PREFIX",
@@ -111,6 +114,7 @@ class Plan:
     due_on: date | None
     items: list[Item] = field(default_factory=list)
     unstored: list[str] = field(default_factory=list)  # included, but not stored: RecordingSids
+    letter: Letter | None = None  # the cover letter with the ICO's supplementary information
 
     @property
     def storage_key(self) -> str:
@@ -164,6 +168,7 @@ def _start(runtime: Runtime, request_id: int) -> Plan | None:
             request.due_on,
             items,
             unstored,
+            cover_letter(session, request, london_today(runtime.now())),
         )
 
 
@@ -242,6 +247,11 @@ def write_package_zip(
         archive.writestr("manifest.json", json.dumps(manifest, indent=2), **text)  # type: ignore[arg-type]
         archive.writestr("manifest.txt", _readable_manifest(manifest), **text)  # type: ignore[arg-type]
         archive.writestr("cover-note.txt", _cover_note(plan, manifest), **text)  # type: ignore[arg-type]
+        if plan.letter is not None:
+            prepared_on = datetime.fromisoformat(manifest["prepared_at"]).date()
+            letter = replace(plan.letter, dated=prepared_on, recordings=len(entries))
+            archive.writestr("cover-letter.txt", letter_text(letter), **text)  # type: ignore[arg-type]
+            archive.writestr("cover-letter.pdf", letter_pdf(letter), **text)  # type: ignore[arg-type]
 
 
 def _redacted_mp3(runtime: Runtime, item: Item, workdir: Path, destination: Path) -> float:

@@ -11,6 +11,7 @@ from app.api import (  # noqa: E402, F401  (registers the routes on bp)
     audit_log,
     auth,
     calls,
+    cover_letters,
     holds,
     me,
     openapi,

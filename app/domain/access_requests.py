@@ -112,6 +112,13 @@ class NewAccessRequest:
     date_from: date | None = None
     date_to: date | None = None
     person_references: Sequence[dict[str, str]] = field(default_factory=tuple)
+    # How it reached us, the language to answer in, and how to reply (SPEC §15).
+    channel: str | None = None
+    language: str = "en"
+    contact_email: str | None = None
+    postal_address: str | None = None
+    requester_note: str | None = None
+    submission_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -271,6 +278,12 @@ def register(
         person_references=[dict(ref) for ref in new.person_references],
         received_on=new.received_on,
         identity_pending=new.identity_pending,
+        channel=new.channel,
+        language=new.language,
+        contact_email=new.contact_email,
+        postal_address=new.postal_address,
+        requester_note=new.requester_note,
+        submission_digest=new.submission_digest,
         status=RequestStatus.OPEN,
         package_progress=0,
         package_total=0,
@@ -294,6 +307,7 @@ def register(
         person_references=len(request.person_references),
         received_on=request.received_on.isoformat(),
         identity_pending=request.identity_pending,
+        channel=request.channel,
         calls_held=calls,
         recordings_held=listed_count(session, request),
     )
