@@ -18,11 +18,18 @@ from sqlalchemy.orm import Session
 from app.domain.access_requests import NewAccessRequest, register
 from app.models import AccessRequest
 
-__all__ = ["DUPLICATE_WINDOW", "ONLINE_ACTOR", "submission_digest", "submit_online"]
+__all__ = [
+    "CONFIRMATION_JOB",
+    "DUPLICATE_WINDOW",
+    "ONLINE_ACTOR",
+    "submission_digest",
+    "submit_online",
+]
 
 DUPLICATE_WINDOW = timedelta(minutes=10)
 ONLINE_ACTOR = "public form (citizen)"
 CHANNEL = "online"
+CONFIRMATION_JOB = "workers.mail.send_request_confirmation"  # emails the reference
 
 
 def _plain(value: object) -> object:
