@@ -63,32 +63,35 @@ def complete(
     t = catalogue(lang)
     prefix = "/cy" if lang == "cy" else ""
 
-    def step(shot: str) -> None:
+    def step(shot: str, title: str | None = None) -> None:
+        """On the page whose h1 is `title` (the click's navigation done), check and shoot."""
+        if title:
+            expect(page.get_by_role("heading", level=1)).to_have_text(t[title])
         if axe:
             checked(page, f"{lang}-{shot}" if shots else None)
 
     page.goto(f"{base}{prefix}/access-request")
-    step("start")
+    step("start", "start_title")
     page.get_by_role("button", name=t["start_button"]).click()
     page.get_by_label(t["name_title"]).fill(name)
-    step("name")
+    step("name", "name_title")
     page.get_by_role("button", name=t["continue"]).click()
     page.get_by_label(t["who_myself"]).check()
-    step("who")
+    step("who", "who_title")
     page.get_by_role("button", name=t["continue"]).click()
     page.get_by_label(t["phone_label"].format(n=1)).fill("01632 960001")
-    step("phones")
+    step("phones", "phones_title")
     page.get_by_role("button", name=t["continue"]).click()
-    step("when")
+    step("when", "when_title")
     page.get_by_role("button", name=t["continue"]).click()
     page.get_by_label(t["reply_email"]).check()
     page.get_by_label(t["email_label"]).fill("pat@example.org")
-    step("reply")
+    step("reply", "reply_title")
     page.get_by_role("button", name=t["continue"]).click()
     expect(page.get_by_label(t[f"language_{lang}"])).to_be_checked()
-    step("language")
+    step("language", "language_title")
     page.get_by_role("button", name=t["continue"]).click()
-    step("note")
+    step("note", "note_title")
     page.get_by_role("button", name=t["continue"]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(t["check_title"])
     step("check")
