@@ -111,7 +111,7 @@ WORDS: dict[str, str] = {
     "check_submit": D("Derbyn ac anfon"),
     "done_title": D("Cais wedi'i anfon"),
     "done_reference": D("Eich cyfeirnod"),
-    "done_email": D("Rydym wedi anfon cadarnhad i'ch cyfeiriad e-bost."),
+    "done_email": D("Byddwn yn anfon cadarnhad i'ch cyfeiriad e-bost."),
     "done_next_title": D("Beth sy'n digwydd nesaf"),
     "done_next_identity": D(
         "Byddwn yn cysylltu â chi i wirio pwy ydych chi. Yna byddwn yn ateb o fewn mis i'r "

@@ -93,7 +93,7 @@ WORDS: dict[str, str] = {
     # Confirmation
     "done_title": "Request sent",
     "done_reference": "Your reference number",
-    "done_email": "We have sent a confirmation to your email address.",
+    "done_email": "We will send a confirmation to your email address.",
     "done_next_title": "What happens next",
     "done_next_identity": "We will contact you to check your identity. We will then reply "
     "within one month of that check. If we need more time we will tell you why.",
