@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from app.console import bp as console_bp
     from app.extensions import csrf
     from app.public.access_link import bp as access_bp
+    from app.public.access_request import bp as access_request_bp
     from app.voice import bp as voice_bp
     from app.web.converters import DatabaseIdConverter
     from app.web.health import bp as health_bp
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(access_bp)
+    app.register_blueprint(access_request_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(metrics_bp)
     if app.config["SETTINGS"].twilio_sandbox:

@@ -25,6 +25,8 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from uuid import uuid4
 
@@ -39,10 +41,14 @@ from app.domain.access_requests.packages import (
     PackagingPlan,
     package_key,
 )
+from app.domain.cover_letters import cover_letter
 from app.integrations.queue import enqueue, get_queue, redis_connection
+from app.models import AccessRequest
 from app.runtime import Runtime, current
 from recordings import access_package
 from recordings.audio import load_wav, redact, to_mp3
+from recordings.cover_letter import Letter, letter_pdf, letter_text
+from recordings.subject_access import london_today
 from recordings.vault import CHUNK, open_decrypted, put_encrypted
 
 __all__ = [
@@ -68,6 +74,9 @@ def package_access_request(request_id: int) -> str:
     job = get_current_job()
     with runtime.db.transaction() as session:
         plan = packages.begin_packaging(session, request_id, job.id if job else None)
+        if plan is not None:  # the cover letter with the ICO's supplementary information
+            request = session.get(AccessRequest, request_id)
+            letter = cover_letter(session, request, london_today(runtime.now()))
     if plan is None:
         return "nothing to do"
     try:
@@ -79,7 +88,9 @@ def package_access_request(request_id: int) -> str:
         with tempfile.TemporaryDirectory(prefix="sar-") as workdir:
             zip_path = Path(workdir) / "package.zip"
             progress = _Progress(runtime, request_id)
-            write_package_zip(runtime, plan, zip_path, workdir=Path(workdir), on_item=progress)
+            write_package_zip(
+                runtime, plan, zip_path, workdir=Path(workdir), on_item=progress, letter=letter
+            )
             package_id = _store(runtime, plan, zip_path)
     except Exception as exc:  # recorded on the request for the officer, then re-raised for RQ
         _fail(runtime, plan, exc)
@@ -106,8 +117,9 @@ def write_package_zip(
     *,
     workdir: Path,
     on_item: Callable[[], None] | None = None,
+    letter: Letter | None = None,
 ) -> None:
-    """Write the ZIP: MP3s (stored, already compressed), manifests and cover note."""
+    """Write the ZIP: MP3s (stored, already compressed), manifests, cover note and letter."""
     entries = []
     bitrate = runtime.settings.mp3_bitrate
     with zipfile.ZipFile(destination, "w") as archive:
@@ -123,6 +135,11 @@ def write_package_zip(
         manifest = access_package.manifest(plan.request, entries, runtime.now())
         for name, text in access_package.text_files(plan.request, manifest).items():
             archive.writestr(name, text, compress_type=zipfile.ZIP_DEFLATED)
+        if letter is not None:
+            prepared_on = datetime.fromisoformat(manifest["prepared_at"]).date()
+            letter = replace(letter, dated=prepared_on, recordings=len(entries))
+            archive.writestr("cover-letter.txt", letter_text(letter), zipfile.ZIP_DEFLATED)
+            archive.writestr("cover-letter.pdf", letter_pdf(letter), zipfile.ZIP_DEFLATED)
 
 
 def _redacted_mp3(runtime: Runtime, source: PackageSource, workdir: Path, mp3: Path) -> float:

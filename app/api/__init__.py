@@ -12,6 +12,7 @@ from app.api import (  # noqa: E402, F401  (registers the routes on bp)
     audit_log,
     auth,
     calls,
+    cover_letters,
     errors,
     holds,
     me,

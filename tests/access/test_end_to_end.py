@@ -98,6 +98,8 @@ def test_request_to_close(client, officer, runtime, recordings):
         "manifest.json",
         "manifest.txt",
         "cover-note.txt",
+        "cover-letter.txt",
+        "cover-letter.pdf",
     ]
     manifest = json.loads(archive.read("manifest.json"))
     (entry,) = manifest["recordings"]
@@ -112,6 +114,9 @@ def test_request_to_close(client, officer, runtime, recordings):
     assert "Call date and time: Friday 10 July 2026, 10:15 (UK time)" in readable
     note = archive.read("cover-note.txt").decode()
     assert "reference SAR-" in note and "Dear Pat Example," in note
+    letter = archive.read("cover-letter.txt").decode()
+    assert "We found 1 recording(s)" in letter and "Information Commissioner's Office" in letter
+    assert archive.read("cover-letter.pdf").startswith(b"%PDF-")
 
     audio = decode_mp3(archive.read(names[0]))
     assert (audio.channels, audio.frame_rate) == (2, 8000)

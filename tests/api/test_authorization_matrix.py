@@ -48,6 +48,11 @@ MATRIX: dict[tuple[str, str, str], frozenset[str] | str] = {
     ("GET", "/api/holds", "/api/holds"): frozenset({REC}),
     ("DELETE", "/api/holds/<int:hold_id>", "/api/holds/999999"): frozenset({REC}),
     ("POST", "/api/access-requests", "/api/access-requests"): frozenset({REC}),
+    (
+        "GET",
+        "/api/access-requests/<int:request_id>/cover-letter",
+        "/api/access-requests/999999/cover-letter",
+    ): frozenset({REC}),
     ("GET", "/api/access-requests", "/api/access-requests"): frozenset({REC}),
     (
         "GET",
