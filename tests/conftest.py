@@ -42,8 +42,8 @@ pytest_plugins = [
 # Tests whose rules depend on "now": scripts/test-any-date.sh runs them (`-m dates`) under
 # libfaketime at a DST change, a leap day and a year from today. They must pass on any date.
 DATE_SENSITIVE = (
-    "tests/test_metrics.py",
-    "tests/test_opening_hours.py",
+    "tests/web/test_metrics.py",
+    "tests/domain/test_opening_hours.py",
     "tests/recordings/test_retention_rules.py",
     "tests/recordings/test_subject_access_rules.py",
     "tests/retention/test_retention_job.py",

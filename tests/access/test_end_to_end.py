@@ -14,7 +14,7 @@ from app.integrations.queue import get_queue, redis_connection
 from app.models import AccessPackage, AuditEntry, LegalHold, Recording
 from recordings.audio import AudioSegment, rms_between
 from tests.access.support import register_request, store_recording
-from tests.db import one, rows
+from tests.support.rows import one, rows
 from workers.access import package_access_request
 
 NUMBER = "07700 900123"

@@ -19,7 +19,7 @@ from app.models import Call, LegalHold, Recording, RecordingStatus
 from app.runtime import Runtime
 from tests.access.support import call_from, package_objects, register_request, store_recording
 from tests.conftest import CALL_SID, IN_HOURS, pcm_wav
-from tests.db import one, rows
+from tests.support.rows import one, rows
 from workers.access import package_access_request
 from workers.ingest import ingest_recording
 from workers.retention import run_retention

@@ -9,7 +9,7 @@ import pytest
 from app.models import AccessPackage, Recording
 from recordings.storage import ObjectNotFound
 from tests.access.support import register_request, store_recording
-from tests.db import count, one
+from tests.support.rows import count, one
 from workers.access import package_access_request
 
 E164 = "+447700900123"

@@ -23,7 +23,7 @@ from tests.access.support import (
     store_recording,
     store_unrecorded_package,
 )
-from tests.db import count, one
+from tests.support.rows import count, one
 from workers.access import package_access_request, reconcile_access_packages
 
 E164 = "+447700900123"

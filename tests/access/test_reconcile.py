@@ -13,7 +13,7 @@ from app.extensions import db
 from app.integrations.queue import get_queue
 from app.models import AccessRequest, AuditEntry
 from tests.access.support import register_request, store_unrecorded_package
-from tests.db import one, rows
+from tests.support.rows import one, rows
 from workers.access import reconcile_access_packages
 
 FAILED = "access_request.package_failed"

@@ -10,7 +10,7 @@ import pytest
 from app.models import AccessRequest, Call, LegalHold, Role
 from app.runtime import Runtime
 from tests.access.support import call_from, store_recording
-from tests.db import count, one, rows
+from tests.support.rows import count, one, rows
 from tests.support.runtime import job_runtime
 from tests.support.staff import staff_headers
 

@@ -6,8 +6,8 @@ import jwt
 import pytest
 
 from app.models import AuditEntry, Staff
-from tests.db import one, rows
 from tests.routing.support import add_staff, bearer
+from tests.support.rows import one, rows
 
 KEY_SECRET = "x" * 32  # a real API key secret is 32 characters
 ADVISOR = {"email": "cat@x.gov.uk", "skills": ["careline"], "endpoint": "client:cat"}

@@ -38,7 +38,7 @@ def token_for(client, email: str, password: str = "correct horse"):  # noqa: ANN
 
 
 def test_password_is_stored_as_argon2(app, advisor):
-    from tests.db import one
+    from tests.support.rows import one
 
     assert one(Staff).password_hash.startswith("$argon2")
 

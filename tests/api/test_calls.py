@@ -11,10 +11,10 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import AuditEntry, Call, CallLeg, Recording, Staff
 from tests.conftest import ACCOUNT_SID, IN_HOURS, PUBLIC_BASE_URL
-from tests.db import one, rows
 from tests.routing.support import QUEUE_SID, add_staff, add_waiting_call, bearer
+from tests.support.rows import one, rows
 from tests.support.sids import numbered_sid as sid
-from tests.twiml import parse, verbs
+from tests.support.twiml import parse, verbs
 
 CALLER = sid(1)
 RECORD_ATTRS = {"record", "recordingStatusCallback", "recordingStatusCallbackEvent"}

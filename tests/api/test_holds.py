@@ -6,8 +6,8 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditEntry, LegalHold
-from tests.db import one, rows
 from tests.retention.factories import add_call, add_recording
+from tests.support.rows import one, rows
 from tests.support.sids import new_sid
 from tests.support.staff import staff_headers as headers_for
 

@@ -8,8 +8,8 @@ import pytest
 
 from app.models import Staff
 from config.services import load_services
-from tests.db import one
 from tests.routing.support import add_staff, bearer
+from tests.support.rows import one
 from tests.support.sids import numbered_sid as sid
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.models import AuditEntry, PrivacyAlert, Recording
 from tests.conftest import IN_HOURS, pcm_wav
-from tests.db import count, one, rows
+from tests.support.rows import count, one, rows
 from workers.ingest import ingest_recording
 
 REASON = "complaint ref C-1234"

@@ -9,7 +9,7 @@ import pytest
 from app.models import ApiToken, AuditEntry, Staff
 from tests.conftest import IN_HOURS
 from tests.console.sign_in_support import PASSWORD, add_member, code_at
-from tests.db import count, one
+from tests.support.rows import count, one
 
 AMY = "amy@sthelens.gov.uk"
 

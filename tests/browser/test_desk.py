@@ -20,8 +20,8 @@ from tests.browser.support import (
     stub_voice_sdk,
     twilio_webhook,
 )
-from tests.db import one
 from tests.fixtures.browser import PHONE_VIEWPORT, assert_accessible
+from tests.support.rows import one
 from tests.support.sids import numbered_sid as sid
 
 CALLER = sid(7)

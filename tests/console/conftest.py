@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from tests.db import one
 from tests.routing.support import QUEUE_SID, add_staff, add_waiting_call
+from tests.support.rows import one
 from tests.support.sids import numbered_sid as sid
 
 CALLER = sid(1)

@@ -9,8 +9,8 @@ import pytest
 from app.models import AuditEntry, Staff
 from tests.conftest import IN_HOURS
 from tests.console.support import post_form, sign_in_as
-from tests.db import one, rows
 from tests.routing.support import add_staff, add_waiting_call
+from tests.support.rows import one, rows
 
 BOARD = "/console/board"
 

@@ -11,8 +11,8 @@ from app.models import AuditEntry, Call, CallLeg, Staff
 from tests.conftest import IN_HOURS, PUBLIC_BASE_URL
 from tests.console.conftest import CALLER
 from tests.console.support import post_form, sign_in_as
-from tests.db import one, rows
 from tests.routing.support import add_staff, add_waiting_call
+from tests.support.rows import one, rows
 
 DESK = "/console/desk"
 

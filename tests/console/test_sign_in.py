@@ -17,7 +17,7 @@ from tests.console.sign_in_support import (
     post_form,
     sign_in,
 )
-from tests.db import count, one
+from tests.support.rows import count, one
 
 AMY = "amy@sthelens.gov.uk"
 SUE = "sue@sthelens.gov.uk"

@@ -8,7 +8,7 @@ import pytest
 
 from app.models import AuditEntry, Staff
 from tests.console.sign_in_support import add_member, csrf_token, post_form, sign_in
-from tests.db import count, one
+from tests.support.rows import count, one
 
 ADMIN = "ada@sthelens.gov.uk"
 NEW = {

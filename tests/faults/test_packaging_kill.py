@@ -37,7 +37,6 @@ from app.integrations.queue import get_queue, redis_connection
 from app.models import AccessPackage, AccessRequest, AuditEntry, LegalHold, Recording, Role
 from recordings.storage import LocalStorage, Storage
 from tests.access.support import package_objects, store_recording
-from tests.db import count, one, rows
 from tests.faults.packaging_worker import (
     HOLD_AFTER_BYTES,
     PACKAGE_PREFIX,
@@ -47,6 +46,7 @@ from tests.faults.packaging_worker import (
     worker_env,
 )
 from tests.fixtures.s3 import s3_client
+from tests.support.rows import count, one, rows
 from workers.access import package_key, reconcile_access_packages
 
 PROJECT = Path(__file__).resolve().parents[2]

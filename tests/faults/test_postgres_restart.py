@@ -17,9 +17,9 @@ import pytest
 from app.extensions import db
 from app.models import Call
 from tests.conftest import CALL_SID
-from tests.db import one
 from tests.fixtures.servers import PG_ADMIN_URL
-from tests.twiml import parse, verbs
+from tests.support.rows import one
+from tests.support.twiml import parse, verbs
 
 
 def restart_postgres() -> None:

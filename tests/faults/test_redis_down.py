@@ -15,8 +15,8 @@ from rq import SimpleWorker
 from app.integrations.queue import get_queue, redis_connection
 from app.models import Call, Recording
 from tests.conftest import CALL_SID, pcm_wav
-from tests.db import one
-from tests.twiml import parse, verbs
+from tests.support.rows import one
+from tests.support.twiml import parse, verbs
 from workers.ingest import reconcile_recordings
 
 

@@ -20,7 +20,6 @@ from app.integrations.queue import get_queue, redis_connection
 from app.models import AuditEntry, Recording
 from recordings.storage import S3Storage, StorageError
 from tests.conftest import pcm_wav
-from tests.db import one, rows
 from tests.fixtures.s3 import (
     REGION,
     TEST_PART_SIZE,
@@ -29,6 +28,7 @@ from tests.fixtures.s3 import (
     s3_client,
 )
 from tests.fixtures.servers import free_port
+from tests.support.rows import one, rows
 from workers.ingest import ingest_recording, reconcile_recordings
 
 CHUNK = 256 * 1024

@@ -22,8 +22,8 @@ from app.domain.holds import place_hold, release_hold
 from app.extensions import db
 from app.models import AuditEntry, AuditHead, Call, DeletionRecord, LegalHold, Recording
 from tests.conftest import ACCOUNT_SID, CALL_SID, IN_HOURS, RECORDING_START
-from tests.db import rows
 from tests.routing.support import add_staff, bearer
+from tests.support.rows import rows
 from workers.ingest import ingest_recording, reconcile_recordings
 from workers.retention import retention_sweep
 

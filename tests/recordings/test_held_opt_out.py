@@ -16,8 +16,8 @@ from app.domain.holds import place_hold, release_hold
 from app.extensions import db
 from app.models import AuditEntry, Call, Recording
 from tests.conftest import ACCOUNT_SID, CALL_SID, IN_HOURS, RECORDING_START
-from tests.db import one, rows
 from tests.routing.support import add_staff, bearer
+from tests.support.rows import one, rows
 from tests.support.runtime import job_runtime
 from workers.ingest import ingest_recording, reconcile_recordings
 

@@ -17,7 +17,7 @@ from recordings.crypto import DecryptionError
 from recordings.retention import delete_after
 from recordings.storage import StorageError
 from tests.conftest import CALL_SID, pcm_wav
-from tests.db import count, one, rows
+from tests.support.rows import count, one, rows
 from workers.ingest import ingest_recording, reconcile_recordings
 
 REASON = "?reason=complaint+ref+C-1234"

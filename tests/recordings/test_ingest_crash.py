@@ -17,8 +17,8 @@ from app.integrations.queue import get_queue, redis_connection
 from app.models import Recording
 from recordings.storage import LocalStorage
 from tests.conftest import pcm_wav
-from tests.db import one
 from tests.fixtures.s3 import REGION, s3_client
+from tests.support.rows import one
 from workers.ingest import reconcile_recordings
 
 PROJECT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ import json
 from app.models import AuditEntry, Recording
 from recordings.crypto import MasterKey, generate_master_keyset
 from tests.conftest import pcm_wav
-from tests.db import rows
+from tests.support.rows import rows
 from workers.ingest import ingest_recording
 
 

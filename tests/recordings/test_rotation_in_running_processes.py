@@ -10,7 +10,7 @@ from app.models import Recording
 from recordings.crypto import DataKey, MasterKey, add_primary_key, generate_master_keyset
 from recordings.master_keys import FileMasterKey
 from tests.conftest import pcm_wav
-from tests.db import one
+from tests.support.rows import one
 from workers.ingest import ingest_recording
 
 AUDIO_URL = "/api/recordings/{}/audio?reason=complaint+ref+C-1234"

@@ -22,9 +22,9 @@ from app.extensions import db
 from app.models import DeletionRecord, Recording, RecordingStatus
 from app.runtime import Runtime
 from recordings.storage import S3Storage
-from tests.db import count, rows
 from tests.fixtures.s3 import store_env
 from tests.retention.factories import T0, add_call, add_recording
+from tests.support.rows import count, rows
 from workers import retention
 
 

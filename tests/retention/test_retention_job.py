@@ -11,8 +11,8 @@ from app.domain import audit
 from app.domain.holds import place_hold, release_hold
 from app.extensions import db
 from app.models import AuditEntry, DeletionRecord, Recording, RecordingStatus
-from tests.db import count, one, rows
 from tests.retention.factories import NUMBER, T0, add_call, add_recording
+from tests.support.rows import count, one, rows
 from workers.retention import retention_sweep, run_retention
 
 SECOND = timedelta(seconds=1)

@@ -17,8 +17,8 @@ from app.domain.holds import place_hold, release_hold
 from app.domain.reports import retention_report
 from app.extensions import db
 from app.models import AuditEntry, AuditHead, Call, DeletionRecord, LegalHold, Recording
-from tests.db import rows
 from tests.retention.factories import T0, add_call, add_recording
+from tests.support.rows import rows
 from workers.retention import retention_sweep
 
 NUMBERS = ["+447700900001", "+447700900002", "+447700900003", None]  # None: withheld

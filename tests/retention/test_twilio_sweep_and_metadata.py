@@ -8,8 +8,8 @@ from app.domain.holds import place_hold
 from app.extensions import db
 from app.integrations.queue import get_queue
 from app.models import AuditEntry, Call, DeletionRecord, Recording, RecordingStatus
-from tests.db import count, one, rows
 from tests.retention.factories import NUMBER, T0, add_call, add_recording
+from tests.support.rows import count, one, rows
 from workers.retention import run_retention
 
 DAY = timedelta(days=1)

@@ -14,8 +14,8 @@ from app.extensions import db
 from app.models import AuditEntry, Call, DeletionRecord, Recording, RecordingStatus
 from app.models.access_requests import Relationship
 from recordings.retention import delete_after
-from tests.db import count, one, rows
 from tests.retention.factories import NUMBER, T0, add_call, add_recording
+from tests.support.rows import count, one, rows
 from tests.support.sids import new_sid
 from workers.ingest import MAX_ATTEMPTS, ingest_recording, reconcile_recordings
 from workers.retention import RetentionIncomplete, run_retention

@@ -9,8 +9,8 @@ from app.domain import routing
 from app.extensions import db
 from app.models import Call, CallLeg, Staff
 from tests.conftest import IN_HOURS
-from tests.db import count, one
 from tests.routing.support import QUEUE_SID, add_staff, add_waiting_call
+from tests.support.rows import count, one
 from tests.support.sids import numbered_sid as sid
 
 WRAP_UP = 60

@@ -8,9 +8,9 @@ from datetime import timedelta
 from functools import partial
 
 from app.models import Call, CallLeg
-from tests.db import count, rows
 from tests.routing.claim_worker import serve_callers
 from tests.routing.support import add_staff, add_waiting_call
+from tests.support.rows import count, rows
 
 PROCESSES = 5
 SERVICES = {

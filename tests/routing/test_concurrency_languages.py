@@ -9,11 +9,11 @@ from functools import partial
 from itertools import pairwise
 
 from app.models import Call, CallLeg, Staff
-from tests.db import count, rows
 from tests.routing.claim_worker import serve_callers
 from tests.routing.language_support import caller_language, speaks
 from tests.routing.support import add_staff, add_waiting_call
 from tests.routing.test_concurrency import CODES, PROCESSES, SERVICES
+from tests.support.rows import count, rows
 
 
 def seed(callers: int = 50, advisors: int = 10) -> None:

@@ -9,7 +9,6 @@ import pytest
 from app.integrations.queue import enqueue, get_queue
 from app.models import AuditEntry, Call, CallLeg, Staff
 from tests.conftest import IN_HOURS, PUBLIC_BASE_URL
-from tests.db import count, one, rows
 from tests.routing.support import (
     CALLER,
     QUEUE_SID,
@@ -20,8 +19,9 @@ from tests.routing.support import (
     queue_left,
     wait_poll,
 )
+from tests.support.rows import count, one, rows
 from tests.support.sids import numbered_sid as sid
-from tests.twiml import parse, spoken, verbs
+from tests.support.twiml import parse, spoken, verbs
 
 RECORD_ATTRS = {
     "record",

@@ -17,7 +17,6 @@ from app.extensions import db
 from app.integrations.queue import get_queue, redis_connection
 from app.models import Call, CallLeg, Staff
 from tests.conftest import IN_HOURS, PUBLIC_BASE_URL
-from tests.db import count, one
 from tests.fixtures.servers import free_port
 from tests.routing.support import (
     CALLER,
@@ -28,8 +27,9 @@ from tests.routing.support import (
     queue_left,
     wait_poll,
 )
+from tests.support.rows import count, one
 from tests.support.sids import numbered_sid as sid
-from tests.twiml import parse, verbs
+from tests.support.twiml import parse, verbs
 from workers.routing import GRACE, connect_claimed_caller
 from workers.worker import PreloadedWorker
 

@@ -10,11 +10,11 @@ import pytest
 from app.domain.routing import IdleAdvisor, WaitingCaller, choose_pair
 from app.models import Call, Staff
 from tests.conftest import IN_HOURS, PUBLIC_BASE_URL
-from tests.db import one
 from tests.routing.language_support import caller_language, speaks
 from tests.routing.support import CALLER, add_staff, add_waiting_call, wait_poll
+from tests.support.rows import one
 from tests.support.sids import numbered_sid as sid
-from tests.twiml import parse, spoken, verbs
+from tests.support.twiml import parse, spoken, verbs
 
 T0 = IN_HOURS
 

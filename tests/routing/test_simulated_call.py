@@ -11,8 +11,8 @@ from app.dev.simulator import CallSimulator
 from app.extensions import db
 from app.models import Call, CallLeg, Staff, utcnow
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
-from tests.db import count, one
 from tests.routing.support import add_staff
+from tests.support.rows import count, one
 
 
 def create_advisor(runner, email: str, skills: str, endpoint: str) -> None:  # noqa: ANN001

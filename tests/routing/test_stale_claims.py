@@ -8,8 +8,8 @@ from app.domain import routing
 from app.extensions import db
 from app.models import AdvisorStatus, Call, CallLeg, RoutingState, Staff
 from tests.conftest import IN_HOURS
-from tests.db import one
 from tests.routing.support import add_staff, add_waiting_call
+from tests.support.rows import one
 
 GRACE = timedelta(minutes=3)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.models import Call
-from tests.db import count, one
-from tests.twiml import parse
+from tests.support.rows import count, one
+from tests.support.twiml import parse
 
 SID = "CA" + "d" * 32
 

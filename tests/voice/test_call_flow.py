@@ -8,8 +8,8 @@ import pytest
 
 from app.models import Call
 from tests.conftest import PUBLIC_BASE_URL
-from tests.db import count, one, rows
-from tests.twiml import parse, spoken, verbs
+from tests.support.rows import count, one, rows
+from tests.support.twiml import parse, spoken, verbs
 
 SID = "CA" + "a" * 32
 OUT_OF_HOURS = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)

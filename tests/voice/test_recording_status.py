@@ -7,7 +7,7 @@ import pytest
 from app.integrations.queue import get_queue
 from app.models import Call, Recording
 from tests.conftest import ACCOUNT_SID, CALL_SID, PUBLIC_BASE_URL, RECORDING_START, sign
-from tests.db import count, one
+from tests.support.rows import count, one
 
 SID = "RE" + "e" * 32
 

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.models import Call
 from tests.conftest import PUBLIC_BASE_URL, sign
-from tests.db import count
+from tests.support.rows import count
 
 SID = "CA" + "c" * 32
 ROUTES = [

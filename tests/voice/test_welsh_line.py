@@ -8,9 +8,9 @@ import pytest
 
 from app.models import Call
 from tests.conftest import PUBLIC_BASE_URL
-from tests.db import one
+from tests.support.rows import one
 from tests.support.sids import numbered_sid as sid
-from tests.twiml import parse, spoken, verbs
+from tests.support.twiml import parse, spoken, verbs
 from tests.voice.english_steps import OUT_OF_HOURS, WEBHOOK_STEPS
 
 CALLER = sid(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.integrations.queue import get_queue, redis_connection
 from app.models import Recording
-from tests.db import one
+from tests.support.rows import one
 from workers.worker import PreloadedWorker
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from app.extensions import db
 from app.integrations.queue import get_queue
 from app.models import Recording, utcnow
-from tests.db import one
+from tests.support.rows import one
 from workers.ingest import ingest_recording, reconcile_recordings
 
 

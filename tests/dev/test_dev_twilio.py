@@ -33,7 +33,7 @@ def test_sandbox_is_off_with_a_real_account_or_in_production(tmp_path):
 
 
 def test_production_never_loads_the_sandbox(tmp_path):
-    from tests.test_settings import PRODUCTION
+    from tests.config.test_settings import PRODUCTION
 
     settings = load_settings({k: v for k, v in PRODUCTION.items() if k != "TWILIO_API_BASE_URL"})
     assert not settings.twilio_sandbox

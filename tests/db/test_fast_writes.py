@@ -15,9 +15,9 @@ from app.db.fast_writes import GroupCommit
 from app.domain import calls
 from app.extensions import db
 from app.models import Call
-from tests.db import one, rows
 from tests.fixtures.servers import PG_ADMIN_URL
-from tests.twiml import parse, verbs
+from tests.support.rows import one, rows
+from tests.support.twiml import parse, verbs
 
 CALL = "CA" + "5" * 32
 
@@ -235,6 +235,7 @@ def _incoming(sid: str, outcome: str | None = None) -> dict:
         "to_number": None,
         "started_at": datetime(2026, 11, 23, 10, 0, tzinfo=UTC),
         "recording_opted_out": False,
+        "language": "en",
         "outcome": outcome,
     }
 

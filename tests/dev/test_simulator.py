@@ -7,7 +7,7 @@ from collections import deque
 from app.dev.simulator import CallSimulator
 from app.models import Call
 from tests.conftest import AUTH_TOKEN
-from tests.db import one
+from tests.support.rows import one
 
 
 def simulate(base: str, keys: str) -> CallSimulator:

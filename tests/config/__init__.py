@@ -1,0 +1,1 @@
+"""Tests of config/: settings and logging."""

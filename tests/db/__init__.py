@@ -1,0 +1,1 @@
+"""Tests of app/db/ (mirrors the tree)."""

@@ -1,0 +1,1 @@
+"""Tests of app/dev/ (mirrors the tree)."""

@@ -1,0 +1,1 @@
+"""Tests of app/web/ (mirrors the tree)."""
