@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import replace
@@ -23,6 +24,10 @@ from app.extensions import db
 from app.models import Base
 from config.settings import load_settings
 from tests.fakes.twilio_api import FakeTwilio
+
+# scripts/test-any-date.sh preloads libfaketime into this process: the servers the tests start
+# (Redis, moto, gunicorn, Node) run on the real clock, so the library is not handed down to them.
+os.environ.pop("LD_PRELOAD", None)
 
 # Property tests judge results, not speed: on a loaded 2-core CI machine a case may take longer
 # than Hypothesis's default 200 ms deadline, which would fail a correct test.
