@@ -203,3 +203,9 @@ def test_progress_fragment(officer, api):
 
 def test_unknown_request_is_404(officer):
     assert officer.get("/console/requests/999999").status_code == 404
+
+
+def test_htmx_reloads_the_page_once_packaging_is_over(officer, api):
+    rid = register_request(officer, api, E164)["id"]
+    reply = officer.get(f"/console/requests/{rid}/progress", headers={"HX-Request": "true"})
+    assert reply.headers["HX-Refresh"] == "true"

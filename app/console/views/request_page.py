@@ -99,12 +99,15 @@ def access_request(request_id: int) -> tuple[str, int]:
 
 @bp.get("/requests/<int:request_id>/progress")
 @console_roles(Role.RECORDS_OFFICER)
-def request_progress(request_id: int) -> str:
-    """The packaging progress fragment htmx polls while a package is being made."""
+def request_progress(request_id: int) -> Response | str:
+    """The packaging progress fragment htmx polls while a package is being made; once it is
+    done, htmx reloads the whole page (the link and review steps change with it)."""
     item = _request(request_id)
-    return render_template(
-        "console/requests/_progress.html", item=item, busy=item.package_state in sar.BUSY_STATES
-    )
+    busy = item.package_state in sar.BUSY_STATES
+    page = render_template("console/requests/_progress.html", item=item, busy=busy)
+    if busy or "HX-Request" not in request.headers:
+        return page
+    return Response(page, headers={"HX-Refresh": "true"})
 
 
 def _run(request_id: int, make: Callable[[], Step]) -> Response:

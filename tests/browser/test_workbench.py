@@ -1,0 +1,135 @@
+"""The records officer's workbench in Chromium (SPEC §14): a phone request from registration to
+closing. Covered: register (errors beside fields first), verify identity, fulfil with live
+progress, issue and copy the link, download the ZIP without signing in, revoke (410), close
+(holds released); axe on each page; screenshots at 1280 and 390 px. Not yet: the waveform
+redaction and the privacy-alert pages (not built).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import urllib.error
+import urllib.request
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from app.console.auth import COOKIE_KEY
+from app.domain.sessions import start_session
+from app.extensions import db
+from app.integrations.queue import get_queue
+from app.models import AccessRequest, LegalHold, Role, Staff
+from tests.access.support import store_recording
+from tests.console.support import LIMITS
+from tests.db import one, rows
+from tests.fixtures.browser import PHONE_VIEWPORT, assert_accessible
+from tests.support.runtime import job_runtime
+from workers.access import package_access_request
+
+E164 = "+447700900123"
+NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
+SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots-workbench"))
+
+
+def shoot(page: Page, name: str) -> None:
+    """Screenshots of the page as it is, at 1280 and 390 px wide."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    for width, label in ((1280, "desktop"), (PHONE_VIEWPORT["width"], "phone")):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+    if size:
+        page.set_viewport_size(size)
+
+
+def signed_in(app, context, base: str) -> None:  # noqa: ANN001
+    """A records officer's console session, its cookie given to the browser."""
+    with db.transaction() as session:
+        staff = Staff(email="dpo@sthelens.gov.uk", name="Dee", role=Role.RECORDS_OFFICER, skills=[])
+        session.add(staff)
+        session.flush()
+        token = start_session(session, staff, NOW, LIMITS, second_factor=True)
+    value = app.session_interface.get_signing_serializer(app).dumps({COOKIE_KEY: token})
+    context.add_cookies([{"name": "contact_console", "value": value, "url": base}])
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    """GET without any cookie, as the requester would."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as reply:  # noqa: S310  (our live server)
+            return reply.status, reply.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, b""
+
+
+@pytest.fixture
+def runtime(app):  # noqa: ANN001, ANN201
+    with job_runtime(app) as value:
+        yield value
+
+
+def test_a_phone_request_from_registration_to_close(app, clock, live_app, runtime, new_context):
+    clock["now"] = NOW
+    store_recording(runtime, number=E164, started_at=datetime(2026, 11, 2, 10, tzinfo=UTC))
+    context = new_context(permissions=["clipboard-read", "clipboard-write"])
+    signed_in(app, context, live_app)
+    page = context.new_page()
+
+    page.goto(f"{live_app}/console/requests/new")
+    page.get_by_role("button", name="Register request").click()
+    expect(page.get_by_role("alert")).to_contain_text("Select how the request reached us")
+    assert_accessible(page)
+    shoot(page, "requests-new-errors")
+    page.get_by_label("Phone", exact=True).check()
+    page.get_by_label("Requester's full name").fill("Pat Example")
+    page.get_by_label("The person the recordings are about", exact=True).check()
+    page.get_by_label("Phone numbers they called from").fill("07700 900123")
+    page.get_by_label("Identity still has to be verified").check()
+    page.get_by_role("button", name="Register request").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Pat Example")
+    rid = one(AccessRequest).id
+    assert [h.released_at for h in rows(LegalHold)] == [None]
+
+    page.get_by_role("button", name="Identity verified").click()
+    expect(page.get_by_text("Identity verified. Due")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Fulfil: make the package").click()
+    expect(page.get_by_text("Packaging started.")).to_be_visible()
+    get_queue(runtime.settings).empty()  # run the job here, in-process
+    package_access_request(rid)
+    expect(page.locator("#package-progress")).to_contain_text("Ready", timeout=10_000)
+    expect(page.locator("#package-progress")).to_contain_text("1 of 1 recordings done")
+
+    page.get_by_role("button", name="Issue a new link").click()
+    link = page.locator("#download-link").inner_text().strip()
+    assert re.fullmatch(rf"{re.escape(live_app)}/access/[\w-]+", link)
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("status")).to_have_text("Link copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    assert_accessible(page)
+    shoot(page, "request-link")
+
+    status, body = fetch(link)
+    assert status == 200
+    assert any(name.endswith(".mp3") for name in zipfile.ZipFile(io.BytesIO(body)).namelist())
+
+    page.get_by_role("button", name="Revoke the link").click()
+    expect(page.get_by_text("The download link no longer works.")).to_be_visible()
+    assert fetch(link)[0] == 410
+
+    page.get_by_role("button", name="Close the request and release its holds").click()
+    expect(page.get_by_text("Closed; its holds are released.")).to_be_visible()
+    assert all(h.released_at is not None for h in rows(LegalHold))
+    assert_accessible(page)
+    shoot(page, "request-closed")
+
+    page.goto(f"{live_app}/console/requests?show=all")
+    expect(page.get_by_role("link", name=f"SAR-{rid:06d}")).to_be_visible()
+    assert_accessible(page)
+    shoot(page, "requests-list")
