@@ -23,4 +23,11 @@ def console_context() -> dict[str, object]:
     return {"signed_in": staff, "nav_items": navigation_for(staff)}
 
 
-from app.console.views import home, request_page, requests, sign_in  # noqa: E402, F401  (registers the routes on bp)
+from app.console.views import (  # noqa: E402, F401  (registers the routes on bp)
+    alerts,
+    audit_log,
+    home,
+    request_page,
+    requests,
+    sign_in,
+)

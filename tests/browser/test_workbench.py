@@ -1,8 +1,8 @@
 """The records officer's workbench in Chromium (SPEC §14): a phone request from registration to
 closing. Covered: register (errors beside fields first), verify identity, fulfil with live
 progress, issue and copy the link, download the ZIP without signing in, revoke (410), close
-(holds released); axe on each page; screenshots at 1280 and 390 px. Not yet: the waveform
-redaction and the privacy-alert pages (not built).
+(holds released); a privacy alert closed as a breach shows in the audit log; axe on each page;
+screenshots at 1280 and 390 px. Not yet: the waveform redaction (not built).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from app.console.auth import COOKIE_KEY
 from app.domain.sessions import start_session
 from app.extensions import db
 from app.integrations.queue import get_queue
-from app.models import AccessRequest, LegalHold, Role, Staff
+from app.models import AccessRequest, LegalHold, PrivacyAlert, Recording, Role, Staff
 from tests.access.support import store_recording
 from tests.console.support import LIMITS
 from tests.db import one, rows
@@ -133,3 +133,36 @@ def test_a_phone_request_from_registration_to_close(app, clock, live_app, runtim
     expect(page.get_by_role("link", name=f"SAR-{rid:06d}")).to_be_visible()
     assert_accessible(page)
     shoot(page, "requests-list")
+
+
+def test_a_privacy_alert_closed_as_a_breach_is_in_the_audit_log(app, clock, live_app, new_context):
+    clock["now"] = NOW
+    with db.transaction() as session:
+        recording = Recording(recording_sid="RE" + "1" * 32, call_sid="CA" + "1" * 32)
+        session.add(recording)
+        session.flush()
+        session.add(
+            PrivacyAlert(
+                recording_id=recording.id,
+                staff_email="sup@sthelens.gov.uk",
+                reason="curious",
+                rule="older_than_30_days",
+                raised_at=NOW,
+            )
+        )
+    context = new_context()
+    signed_in(app, context, live_app)
+    page = context.new_page()
+    page.goto(f"{live_app}/console/alerts")
+    assert_accessible(page)
+    page.get_by_label("Breach", exact=True).check()
+    page.get_by_label("Note", exact=True).fill("No business reason to listen")
+    page.get_by_role("button", name="Close alert").click()
+    expect(page.get_by_text("Report to the ICO by 26 Nov 2026 10:00 UTC")).to_be_visible()
+    assert_accessible(page)
+    shoot(page, "alerts-breach")
+    page.goto(f"{live_app}/console/audit")
+    row = page.get_by_role("row").filter(has_text="privacy_alert.close")
+    expect(row).to_contain_text("dpo@sthelens.gov.uk")
+    assert_accessible(page)
+    shoot(page, "audit")
