@@ -6,10 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.extensions import db
-from app.models import AuditEntry, PrivacyAlert, Recording, Role
+from app.models import AuditEntry, PrivacyAlert, Role
+from tests.console.support import add_alert
 from tests.db import one, rows
-from tests.support.sids import new_sid
 from tests.support.staff import staff_headers
 
 RAISED = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -22,20 +21,7 @@ def officer(app):  # noqa: ANN001, ANN201
 
 @pytest.fixture
 def alert_id(app) -> int:  # noqa: ANN001
-    with db.transaction() as session:
-        recording = Recording(recording_sid=new_sid("RE"), call_sid=new_sid("CA"), status="stored")
-        session.add(recording)
-        session.flush()
-        alert = PrivacyAlert(
-            recording_id=recording.id,
-            staff_email="sup@sthelens.gov.uk",
-            reason="complaint",
-            rule="older_than_30_days",
-            raised_at=RAISED,
-        )
-        session.add(alert)
-        session.flush()
-        return alert.id
+    return add_alert(RAISED, reason="complaint")
 
 
 def patch(client, officer, alert_id, **body):  # noqa: ANN001, ANN201

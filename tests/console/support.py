@@ -37,3 +37,24 @@ def csrf_token(client: FlaskClient, path: str) -> str:
     match = re.search(r'name="csrf-token" content="([^"]+)"', page)
     assert match, page[:500]
     return match.group(1)
+
+
+def add_alert(raised_at, reason: str = "curious") -> int:  # noqa: ANN001
+    """A privacy alert on a new recording, as the audio route raises one; returns its id."""
+    from app.models import PrivacyAlert, Recording
+    from tests.support.sids import new_sid
+
+    with db.transaction() as session:
+        recording = Recording(recording_sid=new_sid("RE"), call_sid=new_sid("CA"), status="stored")
+        session.add(recording)
+        session.flush()
+        alert = PrivacyAlert(
+            recording_id=recording.id,
+            staff_email="sup@sthelens.gov.uk",
+            reason=reason,
+            rule="older_than_30_days",
+            raised_at=raised_at,
+        )
+        session.add(alert)
+        session.flush()
+        return alert.id

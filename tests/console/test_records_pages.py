@@ -6,39 +6,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.extensions import db
-from app.models import AuditEntry, PrivacyAlert, Recording, Role
-from tests.console.support import csrf_token, sign_in
+from app.models import AuditEntry, PrivacyAlert, Role
+from tests.console.support import add_alert, csrf_token, sign_in
 from tests.db import one, rows
-from tests.support.sids import new_sid
 
-NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 PAGES = ["/console/alerts", "/console/audit"]
 
 
 @pytest.fixture
-def officer(client, clock):  # noqa: ANN001, ANN201
-    clock["now"] = NOW
-    sign_in(client, Role.RECORDS_OFFICER, NOW, "dpo@sthelens.gov.uk")
-    return client
-
-
-@pytest.fixture
 def alert_id(app) -> int:  # noqa: ANN001
-    with db.transaction() as session:
-        recording = Recording(recording_sid=new_sid("RE"), call_sid=new_sid("CA"), status="stored")
-        session.add(recording)
-        session.flush()
-        alert = PrivacyAlert(
-            recording_id=recording.id,
-            staff_email="sup@sthelens.gov.uk",
-            reason="curious",
-            rule="older_than_30_days",
-            raised_at=datetime(2026, 11, 22, 9, tzinfo=UTC),
-        )
-        session.add(alert)
-        session.flush()
-        return alert.id
+    return add_alert(datetime(2026, 11, 22, 9, tzinfo=UTC))
 
 
 def post(client, alert_id: int, **fields: str):  # noqa: ANN201

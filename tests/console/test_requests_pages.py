@@ -13,15 +13,7 @@ from tests.db import one, rows
 from tests.support.staff import staff_headers
 
 E164 = "+447700900123"
-NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 PAGES = ["/console/requests", "/console/requests/new"]
-
-
-@pytest.fixture
-def officer(client, clock):  # noqa: ANN001, ANN201
-    clock["now"] = NOW
-    sign_in(client, Role.RECORDS_OFFICER, NOW, "dpo@sthelens.gov.uk")
-    return client
 
 
 @pytest.fixture
