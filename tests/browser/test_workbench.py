@@ -1,8 +1,10 @@
 """The records officer's workbench in Chromium (SPEC §14): a phone request from registration to
 closing. Covered: register (errors beside fields first), verify identity, fulfil with live
 progress, issue and copy the link, download the ZIP without signing in, revoke (410), close
-(holds released); a privacy alert closed as a breach shows in the audit log; axe on each page;
-screenshots at 1280 and 390 px. Not yet: the waveform redaction (not built).
+(holds released); on the way, open the matched recording (refused without a reason) and drag a
+redaction on its waveform, then find that range silent on both channels of the download. A
+privacy alert closed as a breach shows in the audit log. axe on each page; screenshots at
+1280 and 390 px.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from app.domain.sessions import start_session
 from app.extensions import db
 from app.integrations.queue import get_queue
 from app.models import AccessRequest, LegalHold, PrivacyAlert, Recording, Role, Staff
+from recordings.audio import AudioSegment, rms_between
 from tests.access.support import store_recording
 from tests.console.support import LIMITS
 from tests.db import one, rows
@@ -33,6 +36,8 @@ from workers.access import package_access_request
 
 E164 = "+447700900123"
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
+EDGE = 0.1  # MP3 frames smear a boundary by a few milliseconds
+SILENT, AUDIBLE = 50, 5000
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots-workbench"))
 
 
@@ -56,6 +61,37 @@ def signed_in(app, context, base: str) -> None:  # noqa: ANN001
         token = start_session(session, staff, NOW, LIMITS, second_factor=True)
     value = app.session_interface.get_signing_serializer(app).dumps({COOKIE_KEY: token})
     context.add_cookies([{"name": "contact_console", "value": value, "url": base}])
+
+
+def mark_a_redaction(page: Page) -> tuple[float, float]:
+    """Open the recording (refused without a reason), drag across its waveform, save the range."""
+    page.get_by_role("link", name="listen and redact").click()
+    page.get_by_role("button", name="Open the recording").click()
+    expect(page.get_by_text("State why you need this recording")).to_be_visible()
+    page.get_by_label("Why do you need to listen to this recording?").fill("SAR SAR-000001 review")
+    page.get_by_role("button", name="Open the recording").click()
+    waveform = page.locator("#waveform[data-ready=true]")
+    expect(waveform).to_be_visible(timeout=15_000)
+    assert_accessible(page)
+    box = waveform.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.25, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.45, y, steps=10)
+    page.mouse.move(box["x"] + box["width"] * 0.55, y, steps=10)
+    page.mouse.up()
+    expect(page.get_by_role("status")).to_contain_text("Marked")
+    start = float(page.get_by_label("Start (seconds)").input_value())
+    end = float(page.get_by_label("End (seconds)").input_value())
+    assert 1.2 < start < 1.8 and 3.0 < end < 3.6, (start, end)  # of a 6 s recording
+    page.get_by_label("Why this range is silenced").fill("A neighbour's name")
+    shoot(page, "recording-review")
+    page.get_by_role("button", name="Save redaction").click()
+    expect(page.get_by_text("will be silenced")).to_be_visible()
+    page.get_by_role("link", name="Back to SAR-000001").click()
+    expect(page.get_by_role("cell", name="A neighbour's name")).to_be_visible()
+    return start, end
 
 
 def fetch(url: str) -> tuple[int, bytes]:
@@ -99,6 +135,8 @@ def test_a_phone_request_from_registration_to_close(app, clock, live_app, runtim
     expect(page.get_by_text("Identity verified. Due")).to_be_visible()
     assert_accessible(page)
 
+    start, end = mark_a_redaction(page)
+
     page.get_by_role("button", name="Fulfil: make the package").click()
     expect(page.get_by_text("Packaging started.")).to_be_visible()
     get_queue(runtime.settings).empty()  # run the job here, in-process
@@ -117,7 +155,12 @@ def test_a_phone_request_from_registration_to_close(app, clock, live_app, runtim
 
     status, body = fetch(link)
     assert status == 200
-    assert any(name.endswith(".mp3") for name in zipfile.ZipFile(io.BytesIO(body)).namelist())
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    mp3 = next(name for name in archive.namelist() if name.endswith(".mp3"))
+    audio = AudioSegment.from_file(io.BytesIO(archive.read(mp3)), format="mp3", codec="mp3")
+    for channel in (0, 1):  # caller and advisor
+        assert rms_between(audio, start + EDGE, end - EDGE, channel) < SILENT
+        assert rms_between(audio, 0, max(start - EDGE, 0.1), channel) > AUDIBLE
 
     page.get_by_role("button", name="Revoke the link").click()
     expect(page.get_by_text("The download link no longer works.")).to_be_visible()
