@@ -26,6 +26,7 @@ def console_context() -> dict[str, object]:
 from app.console.views import (  # noqa: E402, F401  (registers the routes on bp)
     alerts,
     audit_log,
+    calls,
     home,
     recording_review,
     request_page,

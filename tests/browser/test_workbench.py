@@ -209,3 +209,24 @@ def test_a_privacy_alert_closed_as_a_breach_is_in_the_audit_log(app, clock, live
     expect(row).to_contain_text("dpo@sthelens.gov.uk")
     assert_accessible(page)
     shoot(page, "audit")
+
+
+def test_calls_search_and_playback_behind_a_reason(app, clock, live_app, runtime, new_context):
+    clock["now"] = NOW
+    store_recording(runtime, number=E164, started_at=datetime(2026, 11, 20, 10, tzinfo=UTC))
+    context = new_context()
+    signed_in(app, context, live_app)
+    page = context.new_page()
+    page.goto(f"{live_app}/console/calls")
+    page.get_by_label("Caller number").fill("07700 900123")
+    page.get_by_role("button", name="Search").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="20 Nov 2026 10:00").click()
+    page.get_by_role("button", name="Play").click()
+    expect(page.get_by_text("State why you need this recording")).to_be_visible()
+    page.get_by_label("Why do you need to listen?").fill("Complaint C-1")
+    page.get_by_role("button", name="Play").click()
+    audio = page.locator("audio")
+    expect(audio).to_have_attribute("src", re.compile(r"/audio\?reason=Complaint"))
+    assert_accessible(page)
+    shoot(page, "call-playback")
