@@ -27,6 +27,7 @@ from app.console.views import (  # noqa: E402, F401  (registers the routes on bp
     alerts,
     audit_log,
     calls,
+    holds,
     home,
     recording_review,
     request_page,

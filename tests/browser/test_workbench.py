@@ -230,3 +230,26 @@ def test_calls_search_and_playback_behind_a_reason(app, clock, live_app, runtime
     expect(audio).to_have_attribute("src", re.compile(r"/audio\?reason=Complaint"))
     assert_accessible(page)
     shoot(page, "call-playback")
+
+
+def test_holds_and_retention_pages(app, clock, live_app, new_context):
+    clock["now"] = NOW
+    context = new_context()
+    signed_in(app, context, live_app)
+    page = context.new_page()
+    page.goto(f"{live_app}/console/holds")
+    page.get_by_label("Every call from a number").check()
+    page.get_by_label("CallSid, RecordingSid or number").fill("07700 900123")
+    page.get_by_label("Reason", exact=True).fill("Complaint about a call")
+    page.get_by_label("Reference").fill("C-12")
+    page.get_by_role("button", name="Place hold").click()
+    expect(page.get_by_role("cell", name="In force")).to_be_visible()
+    assert_accessible(page)
+    shoot(page, "holds")
+    page.get_by_role("button", name="Release hold").click()
+    expect(page.get_by_text("Released by dpo@sthelens.gov.uk")).to_be_visible()
+    page.goto(f"{live_app}/console/retention")
+    expect(page.locator("#overdue")).to_have_text("0")
+    page.wait_for_function("window.Chart && Chart.getChart('deletions-chart') !== undefined")
+    assert_accessible(page)
+    shoot(page, "retention")
