@@ -80,3 +80,20 @@ def test_a_breach_appears_in_the_audit_log(officer, alert_id):
 @pytest.mark.parametrize("query", ["?actor=nobody@x", "?on=2026-11-23", "?on=junk", "?action=%25"])
 def test_audit_filters(officer, alert_id, query):
     assert officer.get(f"/console/audit{query}").status_code == 200
+
+
+def test_the_chain_is_verified_by_a_job_and_shown_when_done(officer, app, alert_id):
+    from app.integrations.queue import get_queue
+    from tests.support.runtime import job_runtime
+
+    assert "Not verified yet" in officer.get("/console/audit").get_data(as_text=True)
+    token = csrf_token(officer, "/console/audit")
+    page = officer.post("/console/audit/verify", data={"csrf_token": token}, follow_redirects=True)
+    assert "Verification queued" in page.get_data(as_text=True)
+    with job_runtime(app) as runtime:
+        queue = get_queue(runtime.settings)
+        job = queue.jobs[0]
+        assert job.func_name == "workers.audit_chain.verify_audit_chain"
+        job.perform()
+    page = officer.get("/console/audit").get_data(as_text=True)
+    assert "Intact" in page and "entries check out" in page

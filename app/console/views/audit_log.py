@@ -1,17 +1,22 @@
-"""/console/audit: the audit log filtered by actor, action and date (SPEC §9, §14)."""
+"""/console/audit: the audit log filtered by actor, action and date, and the hash chain's
+verification status, computed by a worker job for a long log (SPEC §9, §14)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from flask import render_template, request
+from flask import current_app, flash, redirect, render_template, request, url_for
+from redis.exceptions import RedisError
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from app.console import bp
 from app.console.auth import console_roles
 from app.db.session import request_session
+from app.integrations.queue import enqueue
 from app.models import AuditEntry, Role
 from recordings.retention import LONDON
+from workers.audit_chain import JOB, last_verification
 
 PAGE_SIZE = 100
 
@@ -40,5 +45,28 @@ def audit() -> str:
         query = query.where(AuditEntry.at >= start, AuditEntry.at < start + timedelta(days=1))
     entries = request_session().scalars(query).all()
     return render_template(
-        "console/records/audit.html", entries=entries, actor=actor, action=action, on=on
+        "console/records/audit.html",
+        entries=entries,
+        actor=actor,
+        action=action,
+        on=on,
+        verification=_verification(),
     )
+
+
+def _verification() -> dict[str, object] | None:
+    try:
+        return last_verification(current_app.config["SETTINGS"])
+    except RedisError:
+        return None
+
+
+@bp.post("/audit/verify")
+@console_roles(Role.RECORDS_OFFICER)
+def verify_audit() -> Response:
+    """Queue a verification of the whole chain; the page shows its result when done."""
+    if enqueue(current_app.config["SETTINGS"], JOB, at_front=True) is None:
+        flash("The job queue is unreachable: try again.", "error")
+    else:
+        flash("Verification queued: reload this page in a moment for the result.", "success")
+    return redirect(url_for("console.audit"))
