@@ -6,6 +6,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 from app.api import (  # noqa: E402, F401  (registers the routes on bp)
     access_packages,
+    access_request_clock,
     access_requests,
     advisors,
     alerts,

@@ -24,6 +24,7 @@ from app.api.validation import (
     text,
 )
 from app.db.session import request_session
+from app.domain import access_request_clock as sar_clock
 from app.domain import access_requests as sar
 from app.domain.languages import Language
 from app.models import AccessRequest, Authority, Relationship, RequestStatus, Role
@@ -81,6 +82,11 @@ def request_json(session: Session, item: AccessRequest, *, detail: bool = False)
         "flag": sar.request_flag(item, london_today(clock_now())),
         "extended_by_months": item.extended_by_months,
         "extension_reason": item.extension_reason,
+        "paused": item.paused_at is not None,
+        "paused_at": iso(item.paused_at),
+        "pause_reason": item.pause_reason,
+        "paused_days": item.paused_days or 0,
+        "refusal": _refusal_json(item),
         "package": {
             "state": item.package_state,
             "job_id": item.package_job_id,
@@ -97,6 +103,17 @@ def request_json(session: Session, item: AccessRequest, *, detail: bool = False)
     else:
         body["recording_count"] = sar.listed_count(session, item)
     return body
+
+
+def _refusal_json(item: AccessRequest) -> dict[str, Any] | None:
+    if item.refused_at is None:
+        return None
+    return {
+        "refused_at": iso(item.refused_at),
+        "ground": item.refusal_ground,
+        "reason": item.refusal_reason,
+        "notice": sar_clock.refusal_notice_of(item),
+    }
 
 
 def _recordings_json(session: Session, item: AccessRequest) -> list[dict[str, Any]]:
@@ -258,7 +275,7 @@ def extend_access_request(request_id: int):  # noqa: ANN201
         raise ApiError(422, "invalid", "'months' must be 1 or 2.")
     reason = stripped_text(body, "reason", EXTENSION_REASON)
     item = request_or_404(request_id, lock=True)
-    sar.extend(
+    sar_clock.extend(
         request_session(), item, months, reason, actor=current_staff().email, now=clock_now()
     )
     return commit_and_show(item)

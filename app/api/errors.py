@@ -14,7 +14,7 @@ from flask import Response
 from app.api import bp
 from app.db.session import request_session
 from app.domain import access_requests as sar
-from app.domain import routing
+from app.domain import alerts, routing
 from app.domain.holds import HoldAlreadyReleased, HoldNotFound, HoldTargetError
 from app.web.errors import error_response
 from recordings.subject_access import InvalidNhsNumber
@@ -32,6 +32,8 @@ class Translation(NamedTuple):
 DOMAIN_ERRORS: dict[type[Exception], Translation] = {
     sar.AccessRequestInvalid: Translation(422, "invalid"),
     sar.AccessRequestError: Translation(409, "conflict"),
+    alerts.AlertInvalid: Translation(422, "invalid"),
+    alerts.AlertError: Translation(409, "conflict"),
     HoldTargetError: Translation(422, "invalid"),
     HoldNotFound: Translation(404, "not_found"),
     HoldAlreadyReleased: Translation(409, "already_released"),

@@ -145,6 +145,12 @@ def _plaintext(recording: Recording) -> DecryptedObject:
 @require_roles(*READERS)
 def get_recording_audio(recording_sid: str) -> Response:
     """The decrypted WAV, streamed; the access is audited first."""
+    return audio_response(recording_sid)
+
+
+def audio_response(recording_sid: str) -> Response:
+    """The decrypted WAV for `current_staff()` with the ?reason= given: audited (and any privacy
+    alert raised) before a byte is sent; ApiError when refused. The console streams it too."""
     reason = _reason()
     session = request_session()
     recording = _recording_or_404(session, recording_sid)

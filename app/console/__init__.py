@@ -24,9 +24,16 @@ def console_context() -> dict[str, object]:
 
 
 from app.console.views import (  # noqa: E402, F401  (registers the routes on bp)
+    alerts,
+    audit_log,
     board,
+    calls,
     desk,
+    holds,
     home,
+    recording_review,
+    request_page,
+    requests,
     sign_in,
     single_sign_on,
     staff,

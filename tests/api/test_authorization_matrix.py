@@ -99,6 +99,15 @@ MATRIX: dict[tuple[str, str, str], frozenset[str] | str] = {
         "/api/access-requests/<int:request_id>/close",
         "/api/access-requests/999999/close",
     ): frozenset({REC}),
+    **{
+        (
+            "POST",
+            f"/api/access-requests/<int:request_id>/{step}",
+            f"/api/access-requests/999999/{step}",
+        ): frozenset({REC})
+        for step in ("pause", "resume", "refuse")
+    },
+    ("PATCH", "/api/alerts/<int:alert_id>", "/api/alerts/999999"): frozenset({REC}),
     ("GET", "/api/reports/retention", "/api/reports/retention"): frozenset({REC}),
     ("GET", "/api/alerts", "/api/alerts"): frozenset({REC}),
     ("GET", "/api/audit", "/api/audit"): frozenset({REC}),

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
+from app.models import Role
+from tests.console.workbench_support import sign_in as workbench_sign_in
 from tests.routing.support import QUEUE_SID, add_staff, add_waiting_call
 from tests.support.rows import one
 from tests.support.sids import numbered_sid as sid
 
 CALLER = sid(1)
+OFFICER_NOW = NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)  # the workbench tests sign in at NOW
 
 
 @pytest.fixture
@@ -33,3 +37,11 @@ def on_call(twilio_post, app_twilio):  # noqa: ANN001, ANN201
     twilio_post(f"/twilio/connect?leg={leg}", CallSid=CALLER)
     twilio_post(f"/twilio/connect/answered?leg={leg}", CallSid=sid(50), ParentCallSid=CALLER)
     return amy
+
+
+@pytest.fixture
+def officer(client, clock):  # noqa: ANN001, ANN201
+    """A records officer signed in to the console at a fixed moment."""
+    clock["now"] = OFFICER_NOW
+    workbench_sign_in(client, Role.RECORDS_OFFICER, OFFICER_NOW, "dpo@sthelens.gov.uk")
+    return client

@@ -103,6 +103,24 @@ ACCESS_REQUEST_SCHEMA = {
         "received_on": _DATE,
         "due_date": {"type": ["string", "null"], "format": "date"},
         "flag": {"enum": ["overdue", "due_soon", None]},
+        "paused": {"type": "boolean", "description": "The clock is stopped for clarification"},
+        "paused_at": {"type": ["string", "null"], "format": "date-time"},
+        "pause_reason": {"type": ["string", "null"]},
+        "paused_days": {
+            "type": "integer",
+            "description": "Whole London days paused so far; the due date includes them",
+        },
+        "refusal": {
+            "type": ["object", "null"],
+            "description": "Set when refused: the ground, the reason and the notice sent to "
+            "the requester (why, and how to complain to the ICO)",
+            "properties": {
+                "refused_at": {"type": "string", "format": "date-time"},
+                "ground": {"enum": ["manifestly_unfounded", "manifestly_excessive"]},
+                "reason": {"type": "string"},
+                "notice": {"type": "string"},
+            },
+        },
         "package": {
             "type": "object",
             "properties": {

@@ -8,6 +8,7 @@ function works in the caller's transaction and audits its step.
 """
 
 from app.domain.access_requests._shared import (
+    BUSY_STATES,
     AccessRequestConflict,
     AccessRequestError,
     AccessRequestInvalid,
@@ -49,6 +50,7 @@ from app.domain.access_requests.review import (
 )
 
 __all__ = [
+    "BUSY_STATES",
     "PACKAGE_JOB",
     "PACKAGE_PREFIX",
     "AccessRequestConflict",

@@ -1,0 +1,41 @@
+// The review page's waveform: caller and advisor channels (wavesurfer.js 8, splitChannels);
+// dragging marks one range to silence and fills the form's start and end fields.
+import WaveSurfer from "/static/vendor/wavesurfer/wavesurfer.esm.js";
+import RegionsPlugin from "/static/vendor/wavesurfer/plugins/regions.esm.js";
+
+const container = document.getElementById("waveform");
+const status = document.getElementById("waveform-status");
+const start = document.getElementById("start");
+const end = document.getElementById("end");
+const regions = RegionsPlugin.create();
+const wavesurfer = WaveSurfer.create({
+  container,
+  url: container.dataset.audioUrl,
+  splitChannels: [{ waveColor: "#1d70b8" }, { waveColor: "#00703c" }],
+  height: 80,
+  cspNonce: container.dataset.cspNonce,
+  plugins: [regions],
+});
+
+regions.enableDragSelection({ color: "rgba(212, 53, 28, 0.3)" });
+
+function show(region) {
+  start.value = region.start.toFixed(2);
+  end.value = region.end.toFixed(2);
+  status.textContent = `Marked ${start.value} to ${end.value} seconds.`;
+}
+
+regions.on("region-created", (region) => {
+  for (const other of regions.getRegions()) {
+    if (other !== region) other.remove();
+  }
+  show(region);
+});
+regions.on("region-updated", show);
+wavesurfer.on("ready", (duration) => {
+  container.dataset.ready = "true";
+  status.textContent = `Loaded: ${duration.toFixed(1)} seconds. Drag across the waveform to mark a range.`;
+});
+wavesurfer.on("error", () => {
+  status.textContent = "The audio could not be loaded: type the range instead.";
+});
