@@ -15,6 +15,7 @@ from app.db import upgrade
 from app.domain import audit
 from app.domain import staff as auth
 from app.domain import staff_lifecycle as lifecycle
+from app.domain.endpoint_policy import EndpointPolicy
 from app.domain.sign_in import WeakPassword, check_password_policy
 from app.extensions import db
 from app.models import Role, utcnow
@@ -78,7 +79,11 @@ def staff_create(
     profile = {
         "name": name or email.split("@")[0],
         "skills": _skills(skills),
-        "endpoint": _checked(lifecycle.endpoint_of, endpoint, "--endpoint"),
+        "endpoint": _checked(
+            lambda v: lifecycle.endpoint_of(v, EndpointPolicy.from_settings(_settings())),
+            endpoint,
+            "--endpoint",
+        ),
         "languages": _languages(languages),
         "records_calls": not no_records_calls,
     }
