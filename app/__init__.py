@@ -67,6 +67,22 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
     limiter.init_app(app)
+    register_audit_key(app)
+
+
+def register_audit_key(app: Flask) -> None:
+    """The audit chain's keys come from this app's master key (derived once per purpose)."""
+    from app.domain import audit
+    from recordings.master_keys import load_master_key
+
+    derived: dict[bytes, bytes] = {}
+
+    def key(purpose: bytes) -> bytes:
+        if purpose not in derived:
+            derived[purpose] = load_master_key(app.config["SETTINGS"]).derived_key(purpose)
+        return derived[purpose]
+
+    audit.use_key_source(key)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -121,6 +121,10 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "Contact Cares <no-reply@contact.example.gov.uk>"
     public_form_limit: str = "5 per hour"
+    # Decrypted audio and unencrypted packages (0700); default: the instance folder's plaintext/.
+    plaintext_workdir: Path | None = None
+    # Hosts advisors' sip: endpoints may be on (none: no sip: endpoints, except in development).
+    sip_domains: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -132,6 +136,11 @@ class Settings:
     def oidc_enabled(self) -> bool:
         """True when single sign-on with the council's OpenID Connect provider is configured."""
         return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
+
+    @property
+    def plaintext_root(self) -> Path:
+        """Where jobs keep plaintext audio, each in a private directory of its own."""
+        return self.plaintext_workdir or self.instance_dir / "plaintext"
 
     @property
     def embedded_queue(self) -> bool:
@@ -279,5 +288,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp_url=env.get("SMTP_URL") or None,
         mail_from=env.get("MAIL_FROM") or Settings.mail_from,
         public_form_limit=env.get("PUBLIC_FORM_LIMIT") or Settings.public_form_limit,
+        plaintext_workdir=_path(env, "PLAINTEXT_WORKDIR"),
+        sip_domains=tuple(
+            d.strip().lower() for d in env.get("SIP_DOMAINS", "").split(",") if d.strip()
+        ),
         warnings=tuple(warnings),
     )

@@ -9,6 +9,7 @@ another recording.
 
 from __future__ import annotations
 
+import hmac
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -125,6 +126,15 @@ class MasterKey:
     def from_json(cls, keyset_json: str) -> MasterKey:
         """Load a cleartext JSON AEAD keyset; raise InvalidKeysetError if it is not one."""
         return cls(_parse_master_keyset(keyset_json))
+
+    def derived_key(self, purpose: bytes) -> bytes:
+        """A 32-byte key for `purpose`, by HKDF-SHA256 from the keyset's first (oldest) key.
+
+        Rotation appends keys and keeps the old ones, so the derived key never changes.
+        """
+        first = _keyset_proto(self._handle).key[0]
+        extracted = hmac.digest(bytes(32), first.key_data.value, "sha256")  # RFC 5869, one block
+        return hmac.digest(extracted, purpose + b"\x01", "sha256")
 
     @property
     def key_id(self) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import replace
@@ -50,6 +49,7 @@ from recordings.audio import load_wav, redact, to_mp3
 from recordings.cover_letter import Letter, letter_pdf, letter_text
 from recordings.subject_access import london_today
 from recordings.vault import CHUNK, open_decrypted, put_encrypted
+from recordings.workdir import private_workdir
 
 __all__ = [
     "PACKAGE_PREFIX",
@@ -85,11 +85,11 @@ def package_access_request(request_id: int) -> str:
                 "included recordings are not stored yet (wait for them, or exclude them, and "
                 f"fulfil again): {', '.join(plan.unstored)}"
             )
-        with tempfile.TemporaryDirectory(prefix="sar-") as workdir:
-            zip_path = Path(workdir) / "package.zip"
+        with private_workdir(runtime.settings.plaintext_root) as workdir:
+            zip_path = workdir / "package.zip"
             progress = _Progress(runtime, request_id)
             write_package_zip(
-                runtime, plan, zip_path, workdir=Path(workdir), on_item=progress, letter=letter
+                runtime, plan, zip_path, workdir=workdir, on_item=progress, letter=letter
             )
             package_id = _store(runtime, plan, zip_path)
     except Exception as exc:  # recorded on the request for the officer, then re-raised for RQ

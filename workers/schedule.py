@@ -3,10 +3,11 @@
 from rq import cron
 
 from workers.access import reconcile_access_packages
+from workers.audit import anchor_audit_chain
 from workers.ingest import reconcile_recordings
 from workers.retention import run_retention
 from workers.routing import release_stale_claims
-from workers.storage import remove_abandoned_writes
+from workers.storage import remove_abandoned_plaintext, remove_abandoned_writes
 
 # Recordings stuck between states: re-enqueue them (SPEC §6).
 cron.register(reconcile_recordings, queue_name="default", interval=300)
@@ -23,3 +24,9 @@ cron.register(reconcile_access_packages, queue_name="default", interval=300)
 
 # Unfinished uploads a killed worker left in the store (its parts are kept, unseen, by S3).
 cron.register(remove_abandoned_writes, queue_name="default", cron="41 3 * * *")
+
+# Decrypted audio and unencrypted ZIPs a killed packaging job left in its private directory.
+cron.register(remove_abandoned_plaintext, queue_name="default", cron="43 3 * * *")
+
+# The audit chain's head, signed into the store (outside the database) for `audit verify`.
+cron.register(anchor_audit_chain, queue_name="default", interval=600)

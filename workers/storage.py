@@ -1,4 +1,4 @@
-"""Store housekeeping: writes that a killed worker never finished (SPEC §6, §9)."""
+"""Housekeeping: writes a killed worker never finished, plaintext it left (SPEC §6, §8, §9)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from app.runtime import current
+from recordings.workdir import sweep_workdirs
 
 log = logging.getLogger(__name__)
 ABANDONED_AFTER_HOURS = 24  # far longer than any ingest or packaging job may run
@@ -23,4 +24,14 @@ def remove_abandoned_writes(hours: int = ABANDONED_AFTER_HOURS) -> int:
     removed = runtime.storage.remove_abandoned_writes(runtime.now() - timedelta(hours=hours))
     if removed:
         log.info("removed %d abandoned writes from the store", removed)
+    return removed
+
+
+def remove_abandoned_plaintext(hours: int = ABANDONED_AFTER_HOURS) -> int:
+    """Remove private work directories of dead jobs (or older than `hours`): plaintext audio."""
+    runtime = current()
+    cutoff = runtime.now() - timedelta(hours=hours)
+    removed = sweep_workdirs(runtime.settings.plaintext_root, older_than=cutoff)
+    if removed:
+        log.warning("removed %d plaintext work directories left by killed jobs", removed)
     return removed

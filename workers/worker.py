@@ -16,6 +16,7 @@ import workers.ingest
 import workers.retention
 import workers.routing  # noqa: F401  (imported here so each forked job starts warm)
 from app.runtime import current
+from recordings.workdir import sweep_workdirs
 
 WARM_PARTS = ("storage", "master_key", "twilio", "db")
 
@@ -24,8 +25,9 @@ class PreloadedWorker(Worker):
     """An RQ worker whose forked jobs inherit imported modules and built (unconnected) clients."""
 
     def work(self, *args: Any, **kwargs: Any) -> bool:
-        """Build the runtime's clients, then work as usual."""
+        """Sweep plaintext dead jobs left, build the runtime's clients, then work as usual."""
         runtime = current()
+        sweep_workdirs(runtime.settings.plaintext_root)
         for part in WARM_PARTS:
             getattr(runtime, part)
         return super().work(*args, **kwargs)

@@ -14,6 +14,7 @@ from app.api.me import staff_json
 from app.api.validation import field, json_body, text
 from app.db.session import request_session
 from app.domain import staff_lifecycle as lifecycle
+from app.domain.endpoint_policy import EndpointPolicy
 from app.domain.sign_in import WeakPassword
 from app.models import Role, Staff
 from app.web.auth import current_staff, require_roles
@@ -55,7 +56,8 @@ def check_endpoint(value: object) -> str | None:
     patterns = (CLIENT_ENDPOINT, SIP_ENDPOINT, NUMBER_ENDPOINT)
     if len(value) > MAX_ENDPOINT_LENGTH or not any(matches(p, value) for p in patterns):
         raise ApiError(422, "invalid", f"'endpoint': {ENDPOINT_DESCRIPTION}.")
-    return _checked(lifecycle.endpoint_of, value)
+    policy = EndpointPolicy.from_settings(current_app.config["SETTINGS"])
+    return _checked(lifecycle.endpoint_of, value, policy)
 
 
 def _checked(rule: Callable[..., Any], *args: Any) -> Any:

@@ -8,12 +8,14 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.api import bp
 from app.api.call_recordings import call_recordings
 from app.api.validation import field, json_body, moment_arg, phone_number, record_id
 from app.db.session import request_session
-from app.domain import calls, desk
+from app.domain import audit, calls, desk
+from app.domain.phone import mask
 from app.models import Call, CallLeg, Role
 from app.web.auth import current_staff, require_roles
 from app.web.errors import ApiError
@@ -79,14 +81,34 @@ def _limit() -> int:
 def list_calls():  # noqa: ANN201
     """Calls, newest first, filtered by caller number and start time."""
     query = select(Call).order_by(Call.started_at.desc(), Call.id.desc()).limit(_limit())
-    if "number" in request.args:
-        query = query.where(Call.from_number == phone_number(request.args["number"], "number"))
+    number = phone_number(request.args["number"], "number") if "number" in request.args else None
+    if number is not None:
+        query = query.where(Call.from_number == number)
     since, until = moment_arg("since"), moment_arg("until")
     if since is not None:
         query = query.where(Call.started_at >= since)
     if until is not None:
         query = query.where(Call.started_at < until)
-    return jsonify([call_json(c) for c in request_session().scalars(query)])
+    session = request_session()
+    found = [call_json(c) for c in session.scalars(query)]
+    if number is not None:
+        _audit_lookup(session, "call.search", "number", mask(number), {"results": len(found)})
+    return jsonify(found)
+
+
+def _audit_lookup(
+    session: Session, action: str, subject_type: str, subject_id: str, details: dict[str, object]
+) -> None:
+    """Who looked up which caller (the number masked), committed before the answer goes out."""
+    audit.record(
+        session,
+        actor=current_staff().email,
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        details=details,
+    )
+    session.commit()
 
 
 def _call(call_sid: str) -> Call:
@@ -100,13 +122,13 @@ def _call(call_sid: str) -> Call:
 @require_roles(Role.SUPERVISOR, Role.RECORDS_OFFICER)
 def get_call(call_sid: str):  # noqa: ANN201
     """One call with its advisor legs and its recordings."""
-    call = _call(call_sid)
-    legs = request_session().scalars(
-        select(CallLeg).where(CallLeg.call_id == call.id).order_by(CallLeg.id)
+    call, session = _call(call_sid), request_session()
+    legs = list(
+        session.scalars(select(CallLeg).where(CallLeg.call_id == call.id).order_by(CallLeg.id))
     )
-    return jsonify(
-        {**call_json(call, list(legs)), "recordings": call_recordings(request_session(), call)}
-    )
+    body = {**call_json(call, legs), "recordings": call_recordings(session, call)}
+    _audit_lookup(session, "call.view", "call", call.call_sid, {"number": mask(call.from_number)})
+    return jsonify(body)
 
 
 def _refused(exc: desk.DeskError) -> ApiError:

@@ -15,9 +15,12 @@ from app.db import upgrade
 from app.domain import audit
 from app.domain import staff as auth
 from app.domain import staff_lifecycle as lifecycle
+from app.domain.audit_anchor import check_anchor
+from app.domain.endpoint_policy import EndpointPolicy
 from app.domain.sign_in import WeakPassword, check_password_policy
 from app.extensions import db
 from app.models import Role, utcnow
+from app.web.runtime import app_runtime
 from config.settings import sandbox_url
 
 db_cli = AppGroup("db", help="Database schema.")
@@ -78,7 +81,11 @@ def staff_create(
     profile = {
         "name": name or email.split("@")[0],
         "skills": _skills(skills),
-        "endpoint": _checked(lifecycle.endpoint_of, endpoint, "--endpoint"),
+        "endpoint": _checked(
+            lambda v: lifecycle.endpoint_of(v, EndpointPolicy.from_settings(_settings())),
+            endpoint,
+            "--endpoint",
+        ),
         "languages": _languages(languages),
         "records_calls": not no_records_calls,
     }
@@ -140,12 +147,16 @@ def audit_verify() -> None:
     """Check every link of the audit chain."""
     with db.transaction() as session:
         report = audit.verify_chain(session)
+        anchored = check_anchor(session, app_runtime().storage)
     if not report.ok:
         raise click.ClickException(
             f"audit chain BROKEN at entry {report.broken_at}: {report.problem} "
             f"({report.entries} entries read)"
         )
-    click.echo(f"audit chain intact: {report.entries} entries")
+    if anchored.problem is not None:
+        raise click.ClickException(f"audit chain does not match its anchor: {anchored.problem}")
+    where = f"anchored at entry {anchored.seq}" if anchored.seq is not None else "no anchor yet"
+    click.echo(f"audit chain intact: {report.entries} entries ({where})")
 
 
 @click.command("serve")

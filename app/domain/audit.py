@@ -1,10 +1,18 @@
-"""Writing and verifying the hash-chained audit log (SPEC §9)."""
+"""Writing and verifying the hash-chained audit log (SPEC §9).
+
+Version 1 entries (written before migration 0009) hash with plain SHA-256; anyone able to
+write to the database could recompute those. Version 2 entries are HMAC-SHA256 under a key
+derived (HKDF) from the master key material, which the database never holds; once the chain
+is keyed it never goes back. `anchor` signs the chain's head into the store, outside the
+database, so removing the newest entries (or rewriting the whole chain) is detected too.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,16 +24,46 @@ from app.models import AuditEntry, AuditHead, utcnow
 
 GENESIS_HASH = "0" * 64
 SYSTEM = "system"
+UNKEYED, KEYED = 1, 2
+CHAIN_PURPOSE = b"contact-line audit chain v2"
+ANCHOR_PURPOSE = b"contact-line audit anchor v1"
+
+KeySource = Callable[[bytes], bytes]
+_key_source: KeySource | None = None
 
 
-def _entry_hash(prev_hash: str, seq: int, at: datetime, fields: dict[str, object]) -> str:
-    body = json.dumps(
-        {"prev": prev_hash, "seq": seq, "at": at.isoformat(), **fields},
-        sort_keys=True,
-        separators=(",", ":"),
-        default=str,
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
+def use_key_source(source: KeySource | None) -> None:
+    """Where keys come from: `purpose -> 32 bytes` (the master key's `derived_key`)."""
+    global _key_source
+    _key_source = source
+
+
+def derived_key(purpose: bytes) -> bytes:
+    """The key for `purpose`; without a source set, from the runtime's master key (workers)."""
+    if _key_source is not None:
+        return _key_source(purpose)
+    from app.runtime import current  # noqa: PLC0415  (workers: the process's runtime)
+
+    return current().master_key.derived_key(purpose)
+
+
+def _canonical(body: dict[str, object]) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def _entry_hash(
+    prev_hash: str,
+    seq: int,
+    at: datetime,
+    fields: dict[str, object],
+    version: int = UNKEYED,
+    key: bytes | None = None,
+) -> str:
+    body = _canonical({"prev": prev_hash, "seq": seq, "at": at.isoformat(), **fields})
+    if version == UNKEYED:
+        return hashlib.sha256(body).hexdigest()
+    assert key is not None
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
 
 
 def _fields(entry: AuditEntry) -> dict[str, object]:
@@ -75,8 +113,10 @@ def record(
         reason=reason,
         details=details or {},
         prev_hash=head.last_hash,
+        chain_version=KEYED,
     )
-    entry.entry_hash = _entry_hash(entry.prev_hash, entry.seq, entry.at, _fields(entry))
+    key = derived_key(CHAIN_PURPOSE)
+    entry.entry_hash = _entry_hash(entry.prev_hash, entry.seq, entry.at, _fields(entry), KEYED, key)
     head.last_seq, head.last_hash = entry.seq, entry.entry_hash
     session.add(entry)
     session.flush()
@@ -112,15 +152,20 @@ def _entries(session: Session, page: int = 1000) -> Iterator[AuditEntry]:
 
 
 def verify_chain(session: Session) -> ChainReport:
-    """Recompute every hash and link; report the first entry that does not fit."""
-    prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
+    """Recompute every hash (keyed from version 2) and link; report the first that does not fit."""
+    prev_hash, expected_seq, count, version = GENESIS_HASH, 1, 0, UNKEYED
+    key = derived_key(CHAIN_PURPOSE)
     for entry in _entries(session):
         count += 1
         if entry.seq != expected_seq:
             return ChainReport(count, entry.seq, f"entry {expected_seq} is missing")
         if entry.prev_hash != prev_hash:
             return ChainReport(count, entry.seq, "link to the previous entry is broken")
-        if entry.entry_hash != _entry_hash(prev_hash, entry.seq, entry.at, _fields(entry)):
+        if entry.chain_version not in (UNKEYED, KEYED) or entry.chain_version < version:
+            return ChainReport(count, entry.seq, "entry is unkeyed after the chain was keyed")
+        version = entry.chain_version
+        expected = _entry_hash(prev_hash, entry.seq, entry.at, _fields(entry), version, key)
+        if not hmac.compare_digest(entry.entry_hash, expected):
             return ChainReport(count, entry.seq, "entry was altered after it was written")
         prev_hash, expected_seq = entry.entry_hash, expected_seq + 1
     head = session.get(AuditHead, 1)

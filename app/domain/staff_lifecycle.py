@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.domain import audit, routing
+from app.domain.endpoint_policy import EndpointPolicy, check_allowed
 from app.domain.sessions import end_everything_of
 from app.domain.sign_in import check_password_policy, reset_second_factor, temporary_password
 from app.domain.staff import hash_password, staff_by_email
@@ -61,12 +62,13 @@ def languages_of(value: Iterable[str]) -> list[str]:
     return languages
 
 
-def endpoint_of(value: str | None) -> str | None:
-    """`client:NAME`, `sip:user@host` or a valid number stored as E.164; None for none."""
+def endpoint_of(value: str | None, policy: EndpointPolicy) -> str | None:
+    """`client:NAME`, an allowed `sip:user@host` or UK number (as E.164); None for none."""
     if value is None or not value.strip():
         return None
     try:
         endpoint = routing.parse_endpoint(value)
+        check_allowed(endpoint, policy)
     except routing.InvalidEndpoint as exc:
         raise InvalidStaffField("endpoint", str(exc)) from exc
     return f"client:{endpoint.address}" if endpoint.kind == "client" else endpoint.address

@@ -26,6 +26,7 @@ class AuditEntry(Base):
     details: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
+    chain_version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class AuditHead(Base):

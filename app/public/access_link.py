@@ -61,6 +61,12 @@ def download(token: str) -> Response:
     if request.method == "HEAD":
         return Response(status=200, mimetype="application/zip", headers=headers)
     plaintext = _plaintext(package)
-    record_download(session, package, current_app.config["CLOCK"]())
+    record_download(
+        session,
+        package,
+        current_app.config["CLOCK"](),
+        client_address=request.remote_addr,
+        user_agent=request.user_agent.string,
+    )
     session.commit()
     return Response(plaintext.chunks(CHUNK), mimetype="application/zip", headers=headers)

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from app.db import make_engine, upgrade
 from app.domain import access_requests as sar
-from app.domain.holds import place_hold
 from app.models import (
     AccessRequest,
     AccessRequestCall,
@@ -99,20 +98,21 @@ def legacy_request(session: Session) -> int:
         created_at=BEFORE + timedelta(days=1),
     )
     reference = f"SAR-{request_id:06d}"
-    hold = place_hold(
+    hold_id = _insert_as_at_0005(  # as place_hold wrote it then (its audit entry aside)
         session,
+        "legal_holds",
         kind="access_request",
         reason=f"Subject access request {reference}: recording requested",
         reference=reference,
         recording_id=found.id,
-        actor=OFFICER,
-        now=BEFORE + timedelta(days=1),
+        created_by=OFFICER,
+        created_at=BEFORE + timedelta(days=1),
     )
     session.add(
         AccessRequestRecording(
             access_request_id=request_id,
             recording_id=found.id,
-            hold_id=hold.id,
+            hold_id=hold_id,
             include=False,
             redactions=[],
             reason="another person's call",

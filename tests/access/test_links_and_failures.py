@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.models import AccessPackage, Recording
+from app.models import AccessPackage, AuditEntry, Recording
 from recordings.storage import ObjectNotFound
 from tests.access.support import register_request, store_recording
-from tests.support.rows import count, one
+from tests.support.rows import count, one, rows
 from workers.access import package_access_request
 
 E164 = "+447700900123"
@@ -81,3 +81,16 @@ def test_a_failed_job_shows_on_the_request(client, officer, local_runtime):
     assert package["state"] == "failed" and package["error"]
     assert client.get(f"{URL}/{rid}/package", headers=officer).status_code == 404
     assert client.post(f"{URL}/{rid}/fulfil", headers=officer).status_code == 202  # retry
+
+
+def test_a_download_is_audited_with_address_and_user_agent(client, officer, ready):
+    secret = token(client, officer, ready)
+    reply = client.get(
+        f"/access/{secret}",
+        headers={"User-Agent": "Firefox/140.0"},
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+    )
+    assert reply.status_code == 200
+    (entry,) = rows(AuditEntry, AuditEntry.action == "access_request.package_download")
+    assert entry.details["client_address"] == "203.0.113.9"
+    assert entry.details["user_agent"] == "Firefox/140.0"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import jwt
 import pytest
 
@@ -123,3 +125,23 @@ def test_voice_token_for_a_client_endpoint(voice_app, app):
 def test_voice_token_refused_for_a_phone_endpoint(voice_app, app):
     headers = bearer(add_staff("amy@x.gov.uk", endpoint="+441744676700"))
     assert voice_app.test_client().get("/api/voice-token", headers=headers).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "status"),
+    [
+        ("sip:cat@pbx.sthelens.gov.uk", 201),
+        ("+44 7400 123456", 201),
+        ("sip:cat@pbx.example.com", 422),
+        ("+44 909 879 0000", 422),
+        ("+33 1 42 68 53 00", 422),
+    ],
+)
+def test_endpoints_only_on_council_sip_domains_or_uk_numbers(app, client, admin, endpoint, status):
+    settings = app.config["SETTINGS"]
+    app.config["SETTINGS"] = replace(settings, sip_domains=("pbx.sthelens.gov.uk",))
+    reply = client.post("/api/advisors", json={**ADVISOR, "endpoint": endpoint}, headers=admin)
+    assert reply.status_code == status, reply.json
+    if status == 422:
+        assert "endpoint" in reply.json["error"]["message"]
+        assert rows(AuditEntry, AuditEntry.action == "staff.create") == []

@@ -236,3 +236,20 @@ def test_wrong_role_cannot_search_calls(client, app, role):
         client.get("/api/calls", headers=bearer(add_staff("x@x.gov.uk", role=role))).status_code
         == 403
     )
+
+
+def test_searching_by_number_is_audited_with_the_number_masked(client, app, supervisor):
+    add_waiting_call(1, waited=timedelta(minutes=5))
+    assert len(client.get("/api/calls?number=07700 900123", headers=supervisor).json) == 1
+    client.get("/api/calls?since=2026-11-23T09:00:00Z", headers=supervisor)  # no number: no entry
+    (entry,) = rows(AuditEntry, AuditEntry.action == "call.search")
+    assert (entry.actor, entry.subject_type) == ("sue@x.gov.uk", "number")
+    assert entry.subject_id == "+44 7700 9•••23" and entry.details == {"results": 1}
+    assert "7700900123" not in entry.subject_id + str(entry.details)
+
+
+def test_viewing_a_call_is_audited_with_the_number_masked(client, on_call, supervisor):
+    assert client.get(f"/api/calls/{CALLER}", headers=supervisor).status_code == 200
+    (entry,) = rows(AuditEntry, AuditEntry.action == "call.view")
+    assert (entry.actor, entry.subject_id) == ("sue@x.gov.uk", CALLER)
+    assert entry.details["number"].startswith("+44 ") and "•••" in entry.details["number"]

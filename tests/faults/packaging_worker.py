@@ -102,8 +102,14 @@ def _write_atomically(path: Path, text: str) -> None:
     partial.replace(path)  # the test never reads half a pid
 
 
+def system_temp(hold_file: Path) -> Path:
+    """The worker's system temporary directory (TMPDIR), watched by the test for plaintext."""
+    return hold_file.with_name("system-temp")
+
+
 def worker_env(settings: Any, store: Storage, hold_file: Path, point: str) -> dict[str, str]:
     """The environment of a worker process configured like the test's runtime and store."""
+    system_temp(hold_file).mkdir(exist_ok=True)
     env = {
         **os.environ,
         "APP_ENV": "test",
@@ -112,5 +118,6 @@ def worker_env(settings: Any, store: Storage, hold_file: Path, point: str) -> di
         "INSTANCE_DIR": str(settings.instance_dir),
         HOLD_FILE: str(hold_file),
         HOLD_POINT: point,
+        "TMPDIR": str(system_temp(hold_file)),
     }
     return {**env, **store_env(store)}

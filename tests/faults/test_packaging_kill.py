@@ -43,11 +43,13 @@ from tests.faults.packaging_worker import (
     STORED,
     WRITING,
     horse_file,
+    system_temp,
     worker_env,
 )
 from tests.fixtures.s3 import s3_client
 from tests.support.rows import count, one, rows
 from workers.access import package_key, reconcile_access_packages
+from workers.storage import remove_abandoned_plaintext
 
 PROJECT = Path(__file__).resolve().parents[2]
 URL = "/api/access-requests"
@@ -165,6 +167,21 @@ def kill_while_storing(runtime, tmp_path: Path, point: str) -> None:  # noqa: AN
     assert held == int(horse_file(hold_file).read_text())  # the work horse was held, and killed
 
 
+def files_under(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if not path.is_dir()] if folder.exists() else []
+
+
+def assert_plaintext_swept(runtime, tmp_path: Path) -> None:  # noqa: ANN001
+    """The killed job's plaintext is in its private 0700 directory only, until housekeeping."""
+    private = runtime.settings.plaintext_root
+    (workdir,) = private.iterdir()
+    assert workdir.stat().st_mode & 0o777 == 0o700 and private.stat().st_mode & 0o777 == 0o700
+    assert "package.zip" in [path.name for path in files_under(workdir)]  # the unencrypted ZIP
+    assert files_under(system_temp(tmp_path / "held")) == []  # pydub and friends wrote nowhere
+    assert remove_abandoned_plaintext() == 1
+    assert files_under(private) == [] and files_under(system_temp(tmp_path / "held")) == []
+
+
 def heartbeat_lapses(runtime) -> None:  # noqa: ANN001
     """What 90 s without a heartbeat means to RQ: the dead execution's registry entry expires."""
     redis, key = redis_connection(runtime.settings), started_registry(runtime).key
@@ -241,6 +258,8 @@ def assert_one_good_package(client, officer, runtime, rid: int, sids: list[str])
         "manifest.json",
         "manifest.txt",
         "cover-note.txt",
+        "cover-letter.txt",
+        "cover-letter.pdf",
     ]
     manifest = json.loads(archive.read("manifest.json"))
     assert [entry["recording_sid"] for entry in manifest["recordings"]] == sids
@@ -285,6 +304,7 @@ def test_packaging_worker_killed_while_storing_then_exactly_one_package_is_made(
     rid, job_id = registered_and_fulfilled(client, officer)
 
     kill_while_storing(runtime, tmp_path, point)
+    assert_plaintext_swept(runtime, tmp_path)
     assert package_state(client, officer, rid) | {"job_id": None} == {
         "state": "running",
         "job_id": None,

@@ -34,10 +34,14 @@ def test_the_schedule_runs_the_housekeeping_daily():
     scheduler.load_config_from_file("workers.schedule")
     jobs = {job.func.__name__: job for job in scheduler.get_jobs()}
     assert jobs["remove_abandoned_writes"].cron == "41 3 * * *"
+    assert jobs["remove_abandoned_plaintext"].cron == "43 3 * * *"
     assert set(jobs) == {
         "reconcile_recordings",
         "run_retention",
         "release_stale_claims",
         "reconcile_access_packages",
         "remove_abandoned_writes",
+        "remove_abandoned_plaintext",
+        "anchor_audit_chain",
     }
+    assert jobs["anchor_audit_chain"].interval == 600

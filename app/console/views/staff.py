@@ -21,6 +21,7 @@ from app.console.auth import console_roles, now
 from app.console.forms import ConfirmForm, StaffForm
 from app.db.session import request_session
 from app.domain import staff_lifecycle as lifecycle
+from app.domain.endpoint_policy import EndpointPolicy
 from app.models import Role, Staff
 
 NAME = free_text(200)
@@ -44,13 +45,14 @@ def _form(staff: Staff | None = None) -> StaffForm:
 def _profile(form: StaffForm) -> dict[str, Any] | None:
     """The form's values checked by the domain's rules; None (errors on the form) if any fails."""
     codes = [s.code for s in current_app.config["SERVICES"]]
+    policy = EndpointPolicy.from_settings(current_app.config["SETTINGS"])
     rules = {
         "name": lambda: _text(NAME, form.name.data, "Enter a name of at most 200 characters"),
         "email": lambda: _text(EMAIL, form.email.data, "Enter an email address like a@b.gov.uk"),
         "role": lambda: lifecycle.role_of(form.role.data or ""),
         "skills": lambda: lifecycle.skills_of(form.skills.data or [], codes),
         "languages": lambda: lifecycle.languages_of(form.languages.data or []),
-        "endpoint": lambda: lifecycle.endpoint_of(form.endpoint.data),
+        "endpoint": lambda: lifecycle.endpoint_of(form.endpoint.data, policy),
         "records_calls": lambda: bool(form.records_calls.data),
     }
     profile: dict[str, Any] = {}

@@ -362,8 +362,15 @@ def package_for_token(session: Session, token: str, now: datetime) -> LinkLookup
     return LinkLookup(package, None)
 
 
-def record_download(session: Session, package: AccessPackage, now: datetime) -> None:
-    """Count and audit one download through the link."""
+def record_download(
+    session: Session,
+    package: AccessPackage,
+    now: datetime,
+    *,
+    client_address: str | None = None,
+    user_agent: str | None = None,
+) -> None:
+    """Count and audit one download through the link, with where it came from."""
     package.downloads += 1
     package.last_downloaded_at = now
     audit.record(
@@ -372,7 +379,12 @@ def record_download(session: Session, package: AccessPackage, now: datetime) -> 
         action="access_request.package_download",
         subject_type="access_request",
         subject_id=str(package.access_request_id),
-        details={"package_id": package.id, "download": package.downloads},
+        details={
+            "package_id": package.id,
+            "download": package.downloads,
+            "client_address": client_address or "unknown",
+            "user_agent": (user_agent or "")[:300] or "unknown",
+        },
     )
 
 
