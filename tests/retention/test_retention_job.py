@@ -157,7 +157,9 @@ def test_twilio_failure_fails_the_job_and_the_next_run_retries(
     from workers.retention import RetentionIncomplete
 
     recording = stored_recording(store, twilio_deleted=False)
-    app_twilio.add_recording(sid=recording.recording_sid, call_sid=recording.call_sid)
+    app_twilio.add_recording(  # made when the recording was, not "today": any date passes
+        sid=recording.recording_sid, call_sid=recording.call_sid, date_created=recording.started_at
+    )
     app_twilio.fail_next("DELETE", r"/Recordings/RE", status=500)
     with pytest.raises(RetentionIncomplete):
         run_retention(now=T0)
