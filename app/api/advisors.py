@@ -29,7 +29,8 @@ NUMBER_ENDPOINT = international_pattern()  # and libphonenumber must find it val
 ENDPOINT_DESCRIPTION = (
     "client:NAME (letters, digits, '_', '.', '-'), sip:user@host, or a number in "
     "international form (+44 1744 676700) libphonenumber finds valid (format "
-    "valid-phone-number), stored as E.164"
+    "valid-phone-number), stored as E.164. Also refused (422): a sip: host not in SIP_DOMAINS, "
+    "and numbers that are not UK geographic or mobile"
 )
 
 

@@ -70,6 +70,9 @@ def follows_unwritten_rules(case: schemathesis.Case, today: date) -> bool:
         return False
     if any(day.get(k, today) > today for k in ("received_on", "verified_on")):
         return False
+    endpoint = body.get("endpoint")
+    if isinstance(endpoint, str) and not endpoint.startswith("client:"):
+        return False  # sip: hosts must be in SIP_DOMAINS, numbers UK geographic or mobile
     redactions = body.get("redactions") or []
     ranges = [r if isinstance(r, list) else (r["start"], r["end"]) for r in redactions]
     return all(start < end for start, end in ranges)
