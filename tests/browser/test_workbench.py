@@ -146,7 +146,7 @@ def test_a_phone_request_from_registration_to_close(app, clock, live_app, runtim
 
     page.get_by_role("button", name="Issue a new link").click()
     link = page.locator("#download-link").inner_text().strip()
-    assert re.fullmatch(rf"{re.escape(live_app)}/access/[\w-]+", link)
+    assert re.fullmatch(rf"{re.escape(live_app)}/access/[\w.-]+", link)
     page.get_by_role("button", name="Copy link").click()
     expect(page.get_by_role("status")).to_have_text("Link copied.")
     assert page.evaluate("navigator.clipboard.readText()") == link
