@@ -64,18 +64,23 @@ def _new_cookie(token: str, next_path: str | None) -> None:
         session[NEXT_KEY] = next_path
 
 
-def start_second_step(staff: Staff, next_path: str | None) -> Response:
-    """A half-way session: the code (or setting up the app) comes next."""
-    db_session = request_session()
-    token = start_session(
-        db_session,
+def _start_session(staff: Staff, *, second_factor: bool) -> str:
+    """A server-side session for `staff` from this browser; returns the cookie's token."""
+    return start_session(
+        request_session(),
         staff,
         now(),
         session_limits(),
         client_address=request.remote_addr,
         user_agent=request.user_agent.string,
-        second_factor=False,
+        second_factor=second_factor,
     )
+
+
+def start_second_step(staff: Staff, next_path: str | None) -> Response:
+    """A half-way session: the code (or setting up the app) comes next."""
+    db_session = request_session()
+    token = _start_session(staff, second_factor=False)
     db_session.commit()
     _new_cookie(token, next_path)
     step = "console.two_factor" if sign_in.is_enrolled(staff) else "console.set_up_two_factor"
@@ -99,15 +104,7 @@ def record_sign_in(staff: Staff, method: str) -> None:
 def finish_sign_in(staff: Staff, next_path: str | None, *, method: str) -> Response:
     """Start a complete server-side session and send the browser on."""
     db_session = request_session()
-    token = start_session(
-        db_session,
-        staff,
-        now(),
-        session_limits(),
-        client_address=request.remote_addr,
-        user_agent=request.user_agent.string,
-        second_factor=True,
-    )
+    token = _start_session(staff, second_factor=True)
     record_sign_in(staff, method)
     db_session.commit()
     _new_cookie(token, None)
