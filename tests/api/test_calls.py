@@ -11,7 +11,12 @@ from sqlalchemy import update
 from app.extensions import db
 from app.models import AuditEntry, Call, CallLeg, Recording, Staff
 from tests.conftest import ACCOUNT_SID, IN_HOURS, PUBLIC_BASE_URL
-from tests.routing.support import QUEUE_SID, add_staff, add_waiting_call, bearer
+from tests.routing.support import (
+    add_staff,
+    add_waiting_call,
+    bearer,
+    caller_on_call_with_amy,
+)
 from tests.support.rows import one, rows
 from tests.support.sids import numbered_sid as sid
 from tests.support.twiml import parse, verbs
@@ -29,15 +34,7 @@ def settings(settings, app_twilio):  # noqa: ANN001, ANN201
 @pytest.fixture
 def on_call(twilio_post, app_twilio):  # noqa: ANN001, ANN201
     """Caller 1 talking to amy (leg answered); returns amy's id."""
-    app_twilio.add_queue("adult_social_care", sid=QUEUE_SID)
-    app_twilio.add_queue_member(QUEUE_SID, CALLER)
-    add_waiting_call(1)
-    amy = add_staff("amy@x.gov.uk")
-    twilio_post("/twilio/queue/wait", CallSid=CALLER, QueueSid=QUEUE_SID, QueueTime="5")
-    leg = one(CallLeg).id
-    twilio_post(f"/twilio/connect?leg={leg}", CallSid=CALLER)
-    twilio_post(f"/twilio/connect/answered?leg={leg}", CallSid=sid(50), ParentCallSid=CALLER)
-    return amy
+    return caller_on_call_with_amy(twilio_post, app_twilio)
 
 
 @pytest.fixture

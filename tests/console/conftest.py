@@ -9,8 +9,7 @@ import pytest
 
 from app.models import Role
 from tests.console.workbench_support import sign_in as workbench_sign_in
-from tests.routing.support import QUEUE_SID, add_staff, add_waiting_call
-from tests.support.rows import one
+from tests.routing.support import caller_on_call_with_amy
 from tests.support.sids import numbered_sid as sid
 
 CALLER = sid(1)
@@ -26,17 +25,7 @@ def settings(settings, app_twilio):  # noqa: ANN001, ANN201
 @pytest.fixture
 def on_call(twilio_post, app_twilio):  # noqa: ANN001, ANN201
     """Caller 1 (waited a minute) talking to amy, whose leg is recorded; returns amy's id."""
-    from app.models import CallLeg
-
-    app_twilio.add_queue("adult_social_care", sid=QUEUE_SID)
-    app_twilio.add_queue_member(QUEUE_SID, CALLER)
-    add_waiting_call(1)
-    amy = add_staff("amy@x.gov.uk")
-    twilio_post("/twilio/queue/wait", CallSid=CALLER, QueueSid=QUEUE_SID, QueueTime="5")
-    leg = one(CallLeg).id
-    twilio_post(f"/twilio/connect?leg={leg}", CallSid=CALLER)
-    twilio_post(f"/twilio/connect/answered?leg={leg}", CallSid=sid(50), ParentCallSid=CALLER)
-    return amy
+    return caller_on_call_with_amy(twilio_post, app_twilio)
 
 
 @pytest.fixture

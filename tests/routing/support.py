@@ -104,3 +104,20 @@ def queue_left(twilio_post, call_sid: str = CALLER, waited: int = 5):  # noqa: A
 def member_redirects(app_twilio):  # noqa: ANN001, ANN201
     """The Queue Members redirects the fake Twilio received."""
     return app_twilio.find_requests("POST", r"/Queues/QU\w+/Members/CA\w+\.json$")
+
+
+def caller_on_call_with_amy(twilio_post, app_twilio) -> int:  # noqa: ANN001
+    """Caller 1 routed through the webhooks to amy, who answered (leg recorded); amy's id."""
+    from app.models import CallLeg
+    from tests.support.rows import one
+
+    caller = sid(1)
+    app_twilio.add_queue("adult_social_care", sid=QUEUE_SID)
+    app_twilio.add_queue_member(QUEUE_SID, caller)
+    add_waiting_call(1)
+    amy = add_staff("amy@x.gov.uk")
+    twilio_post("/twilio/queue/wait", CallSid=caller, QueueSid=QUEUE_SID, QueueTime="5")
+    leg = one(CallLeg).id
+    twilio_post(f"/twilio/connect?leg={leg}", CallSid=caller)
+    twilio_post(f"/twilio/connect/answered?leg={leg}", CallSid=sid(50), ParentCallSid=caller)
+    return amy
