@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from app.db import upgrade
-from app.domain import audit
+from app.domain import audit, desk
 from app.domain import staff as auth
 from app.domain import staff_lifecycle as lifecycle
 from app.domain.audit_anchor import check_anchor
@@ -120,13 +120,15 @@ def staff_deactivate(email: str) -> None:
 @click.argument("email")
 @click.argument("status", type=click.Choice(["available", "offline"]))
 def staff_status(email: str, status: str) -> None:
-    """Set an advisor available or offline (what PUT /api/me/status does)."""
+    """Set an advisor available or offline, exactly as PUT /api/me/status does."""
     with db.transaction() as session:
         staff = auth.staff_by_email(session, email)
         if staff is None or staff.role != Role.ADVISOR:
             raise click.ClickException(f"no advisor {email}")
-        if staff.status != status:
-            staff.status, staff.status_changed_at = status, utcnow()
+        try:  # the same rule as the API and the desk: available means matched at once
+            desk.set_status(session, _settings(), staff, status, current_app.config["CLOCK"]())
+        except desk.DeskError as exc:
+            raise click.ClickException(str(exc)) from exc
         click.echo(f"{email} is {status}")
 
 
