@@ -19,6 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment (or `test_config["SETTINGS"]`)."""
     from flask import Flask
 
+    from app.web.limits import spare_twilio_webhooks
     from app.web.request import Request
 
     app = Flask(__name__, instance_relative_config=False)
@@ -26,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure(app, test_config or {})
     register_extensions(app)
     register_blueprints(app)
+    spare_twilio_webhooks(app)
     register_errorhandlers(app)
     register_commands(app)
     return app

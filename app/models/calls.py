@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UtcDateTime, utcnow
@@ -27,15 +27,33 @@ class OptOutSource(StrEnum):
     ADVISOR = "advisor"
 
 
+PARTIAL_INDEXES = (
+    ("ix_calls_service_dequeued", ("service_code", "dequeued_at"), "service_code IS NOT NULL"),
+    (
+        "ix_calls_routing_queue",
+        ("routing_state", "queue_priority", "queue_sort_at"),
+        "routing_state IS NOT NULL",
+    ),
+    (
+        "ix_calls_assigned_advisor_state",
+        ("assigned_advisor_id", "routing_state"),
+        "assigned_advisor_id IS NOT NULL",
+    ),
+)
+
+
 class Call(Base):
     """An inbound call to the contact line."""
 
     __tablename__ = "calls"
     __table_args__ = (
         Index("ix_calls_from_number_started_at", "from_number", "started_at"),
-        Index("ix_calls_service_dequeued", "service_code", "dequeued_at"),
-        Index("ix_calls_routing_queue", "routing_state", "queue_priority", "queue_sort_at"),
-        Index("ix_calls_assigned_advisor_state", "assigned_advisor_id", "routing_state"),
+        # Partial: a new call has no service, routing state or advisor yet, so the incoming-call
+        # webhook's insert (every call) maintains none of these three (migration 0010).
+        *(
+            Index(name, *columns, postgresql_where=text(where), sqlite_where=text(where))
+            for name, columns, where in PARTIAL_INDEXES
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -28,7 +28,7 @@ _GONE = {
     "council's Data Protection Officer.",
 }
 _UNKNOWN = "This download link is not valid. Please check you copied the whole link."
-_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+_HEADERS = {"Cache-Control": "no-store"}  # and no referrer: see app.web.security
 
 
 def _plain(message: str, status: int) -> Response:
