@@ -39,6 +39,8 @@ PARTIAL_INDEXES = (
         ("assigned_advisor_id", "routing_state"),
         "assigned_advisor_id IS NOT NULL",
     ),
+    # The board's figures for today count only calls offered to a queue (SPEC §14).
+    ("ix_calls_offered_started_at", ("started_at",), "enqueued_at IS NOT NULL"),
 )
 
 
@@ -48,8 +50,8 @@ class Call(Base):
     __tablename__ = "calls"
     __table_args__ = (
         Index("ix_calls_from_number_started_at", "from_number", "started_at"),
-        # Partial: a new call has no service, routing state or advisor yet, so the incoming-call
-        # webhook's insert (every call) maintains none of these three (migration 0010).
+        # Partial: a new call has no service, routing state, advisor or queue yet, so the
+        # incoming-call webhook's insert (every call) maintains none of these (migration 0010).
         *(
             Index(name, *columns, postgresql_where=text(where), sqlite_where=text(where))
             for name, columns, where in PARTIAL_INDEXES
