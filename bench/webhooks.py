@@ -56,8 +56,9 @@ APP_WORKERS = tuple(
 
 
 # Ofcom's numbers for drama (never assigned to anyone): 14,000 callers, more than the app's
-# cache of normalised numbers holds, so the webhook parses the caller's number as it would for
-# a real caller instead of finding it cached.
+# cache of normalised numbers holds, so the webhook normalises each caller's number as it would
+# a new caller's instead of finding it cached (UK numbers as Twilio sends them, like these and
+# like most real callers', skip phonenumbers' parse: see app.domain.phone).
 FICTIONAL_CALLERS = [
     f"{prefix}{n:03d}"
     for prefix in (
