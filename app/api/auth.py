@@ -21,6 +21,10 @@ REFUSED = (
     "Unknown email, wrong password or code, or an account locked for 15 minutes after "
     "10 failed attempts."
 )
+NOT_ENROLLED = (
+    "Your role signs in with a code from an authenticator app, and none is set up yet: sign in "
+    "to the console once to set one up, then ask for a token with its code."
+)
 
 
 @bp.post("/auth/token")
@@ -39,6 +43,11 @@ def issue_token():  # noqa: ANN201
     except sign_in.SignInRefused:
         session.commit()  # the failure is counted and audited
         raise ApiError(401, "invalid_credentials", REFUSED) from None
+    if sign_in.needs_second_factor(staff, current_app.config["SETTINGS"].mfa_required_roles):
+        if not sign_in.is_enrolled(staff):  # SPEC §16: never the password alone for this role
+            sign_in.refuse_unenrolled(session, staff, channel="api")
+            session.commit()
+            raise ApiError(403, "second_factor_not_set_up", NOT_ENROLLED)
     sign_in.succeeded(staff)
     ttl = timedelta(hours=current_app.config["SETTINGS"].token_ttl_hours)
     token, row = auth.issue_token(session, staff, ttl, now)

@@ -132,6 +132,15 @@ def check_credentials(
     return staff
 
 
+def refuse_unenrolled(session: Session, staff: Staff, *, channel: str) -> None:
+    """Audit a right password refused because the role needs a code and none is set up.
+
+    Not counted as a failure: the password was right; the member of staff must first set up an
+    authenticator in the console (which asks for it on their next sign-in).
+    """
+    _audit_failure(session, staff.email, staff, {"channel": channel, "reason": "no_second_factor"})
+
+
 def _verify_dummy(password: str) -> None:
     """Spend what a real verification costs, so timing does not tell which emails exist."""
     check_password(Staff(password_hash=_dummy_hash()), password)

@@ -9,7 +9,7 @@ import pytest
 from app.models import ApiToken, AuditEntry, Staff
 from tests.conftest import IN_HOURS
 from tests.console.sign_in_support import PASSWORD, add_member, code_at
-from tests.support.rows import count, one
+from tests.support.rows import count, one, rows
 
 AMY = "amy@sthelens.gov.uk"
 
@@ -44,6 +44,24 @@ def test_an_enrolled_account_needs_its_code(client):
     assert reply.status_code == 201
 
 
+@pytest.mark.parametrize("role", ["supervisor", "records_officer", "admin"])
+def test_a_role_needing_a_code_gets_no_token_by_password_before_an_authenticator(client, role):
+    add_member(AMY, role)  # no authenticator set up yet
+    reply = token_for(client)
+    assert reply.status_code == 403
+    assert reply.json["error"]["code"] == "second_factor_not_set_up"
+    assert "console" in reply.json["error"]["message"]
+    assert count(ApiToken) == 0
+    (entry,) = [e for e in rows(AuditEntry) if e.action == "sign_in.failed"]
+    assert entry.details["reason"] == "no_second_factor"
+    assert one(Staff).failed_sign_ins == 0  # the password was right: no step towards a lockout
+
+
+def test_an_advisor_without_an_authenticator_signs_in_with_the_password(client):
+    add_member(AMY)
+    assert token_for(client).status_code == 201
+
+
 def test_sign_out_revokes_the_token(client):
     add_member(AMY)
     headers = {"Authorization": f"Bearer {token_for(client).json['token']}"}
@@ -55,7 +73,7 @@ def test_sign_out_revokes_the_token(client):
 
 @pytest.mark.parametrize("role", ["supervisor", "records_officer", "admin", "advisor"])
 def test_any_member_of_staff_can_be_deactivated(client, staff_headers, role):
-    member = add_member(AMY, role)
+    member = add_member(AMY, role, enrolled=True)
     token = token_for(client, code=code_at(IN_HOURS)).json["token"]
     reply = client.post(f"/api/staff/{member}/deactivate", headers=staff_headers("admin"))
     assert reply.status_code == 200 and reply.json["active"] is False
@@ -101,7 +119,7 @@ def test_weak_passwords_are_refused_by_the_cli(runner, password):
 
 
 def test_the_cli_creates_and_deactivates(runner, client):
-    args = ["staff", "create", AMY, "--role", "supervisor", "--password", PASSWORD]
+    args = ["staff", "create", AMY, "--role", "advisor", "--password", PASSWORD]
     assert runner.invoke(args=args).exit_code == 0
     token = token_for(client).json["token"]
     result = runner.invoke(args=["staff", "deactivate", AMY])

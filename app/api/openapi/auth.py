@@ -11,7 +11,10 @@ PATHS = {
             "summary": "Issue a bearer token for email and password",
             "description": (
                 "Rate-limited per client address and per email (429 with Retry-After). Ten "
-                "failed attempts lock the account for 15 minutes; every refusal reads the same."
+                "failed attempts lock the account for 15 minutes; every refusal reads the same. "
+                "A role in MFA_REQUIRED_ROLES (supervisor, records officer and admin by "
+                "default) never gets a token by password alone: 403 "
+                "`second_factor_not_set_up` until an authenticator is set up in the console."
             ),
             "security": [],
             "requestBody": {
@@ -49,7 +52,7 @@ PATHS = {
                         }
                     },
                 },
-                **error_responses(400, 401, 413, 422, 429),
+                **error_responses(400, 401, 403, 413, 422, 429),
             },
         },
         "delete": {
