@@ -21,6 +21,10 @@ REFUSED = (
     "Unknown email, wrong password or code, or an account locked for 15 minutes after "
     "10 failed attempts."
 )
+MUST_CHANGE = (
+    "You have a temporary password from an admin: sign in to the console once to choose your "
+    "own, then ask for a token with it."
+)
 NOT_ENROLLED = (
     "Your role signs in with a code from an authenticator app, and none is set up yet: sign in "
     "to the console once to set one up, then ask for a token with its code."
@@ -43,6 +47,10 @@ def issue_token():  # noqa: ANN201
     except sign_in.SignInRefused:
         session.commit()  # the failure is counted and audited
         raise ApiError(401, "invalid_credentials", REFUSED) from None
+    if staff.password_must_change:
+        sign_in.refuse_unenrolled(session, staff, channel="api", reason="temporary_password")
+        session.commit()
+        raise ApiError(403, "password_change_required", MUST_CHANGE)
     if sign_in.needs_second_factor(staff, current_app.config["SETTINGS"].mfa_required_roles):
         if not sign_in.is_enrolled(staff):  # SPEC §16: never the password alone for this role
             sign_in.refuse_unenrolled(session, staff, channel="api")

@@ -31,6 +31,7 @@ from app.console.views import (  # noqa: E402, F401  (registers the routes on bp
     desk,
     holds,
     home,
+    password,
     recording_review,
     request_page,
     requests,

@@ -16,6 +16,7 @@ from app.models import ConsoleSession, Role, Staff
 F = TypeVar("F", bound=Callable[..., Any])
 COOKIE_KEY = "console_session"  # inside Flask's signed session cookie
 SECOND_STEP_TIME = timedelta(minutes=10)  # to give the code after the password
+PASSWORD_PAGE = "console.change_password"  # where a temporary password's holder goes first
 
 
 def session_limits() -> SessionLimits:
@@ -73,6 +74,8 @@ def console_roles(*roles: Role) -> Callable[[F], F]:
             staff = signed_in_staff()
             if staff is None:
                 return redirect(url_for("console.login", next=request.full_path.rstrip("?")))
+            if staff.password_must_change and request.endpoint != PASSWORD_PAGE:
+                return redirect(url_for(PASSWORD_PAGE, next=request.full_path.rstrip("?")))
             if roles and staff.role not in roles:
                 abort(403)
             g.staff = staff

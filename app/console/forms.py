@@ -36,6 +36,22 @@ class ConfirmForm(FlaskForm):
     """A button and its CSRF token, nothing else (sign out, end a wrap-up, …)."""
 
 
+class PasswordChangeForm(FlaskForm):
+    """The current password, a new one and the new one again (rules: staff_lifecycle)."""
+
+    current = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password"), Length(max=200)],
+    )
+    new = PasswordField(
+        "New password", validators=[DataRequired("Enter a new password"), Length(max=200)]
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired("Enter the new password again"), Length(max=200)],
+    )
+
+
 class CodeForm(FlaskForm):
     """The 6-digit code of an authenticator app."""
 

@@ -132,13 +132,15 @@ def check_credentials(
     return staff
 
 
-def refuse_unenrolled(session: Session, staff: Staff, *, channel: str) -> None:
-    """Audit a right password refused because the role needs a code and none is set up.
+def refuse_unenrolled(
+    session: Session, staff: Staff, *, channel: str, reason: str = "no_second_factor"
+) -> None:
+    """Audit a right password refused until the console's first sign-in is done: the role needs
+    a code and no authenticator is set up, or the password is an admin's temporary one.
 
-    Not counted as a failure: the password was right; the member of staff must first set up an
-    authenticator in the console (which asks for it on their next sign-in).
+    Not counted as a failure: the password was right.
     """
-    _audit_failure(session, staff.email, staff, {"channel": channel, "reason": "no_second_factor"})
+    _audit_failure(session, staff.email, staff, {"channel": channel, "reason": reason})
 
 
 def _verify_dummy(password: str) -> None:

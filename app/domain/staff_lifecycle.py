@@ -13,8 +13,13 @@ from sqlalchemy.orm import Session
 from app.domain import audit, routing
 from app.domain.endpoint_policy import EndpointPolicy, check_allowed
 from app.domain.sessions import end_everything_of
-from app.domain.sign_in import check_password_policy, reset_second_factor, temporary_password
-from app.domain.staff import hash_password, staff_by_email
+from app.domain.sign_in import (
+    WeakPassword,
+    check_password_policy,
+    reset_second_factor,
+    temporary_password,
+)
+from app.domain.staff import check_password, hash_password, staff_by_email
 from app.models import Role, Staff
 
 LANGUAGES = ("en", "cy")
@@ -147,13 +152,37 @@ def deactivate(session: Session, staff: Staff, now: datetime, *, actor: str) -> 
 
 def reset_password(session: Session, staff: Staff, now: datetime, *, actor: str) -> str:
     """A new temporary password (returned once, never stored in clear); the member's sessions
-    and tokens end, and any lockout is lifted. Audited."""
+    and tokens end, and any lockout is lifted; they choose their own at their next sign-in.
+    Audited."""
     password = temporary_password()
     staff.password_hash = hash_password(password)
+    staff.password_must_change = True
     staff.failed_sign_ins, staff.locked_until = 0, None
     end_everything_of(session, staff, now)
     _record(session, actor, "staff.reset_password", staff, {})
     return password
+
+
+def change_own_password(
+    session: Session, staff: Staff, current: str, new: str, *, confirm: str
+) -> None:
+    """A member of staff replaces their password (a temporary one, or their own). Audited.
+
+    InvalidStaffField names the field at fault: a wrong current password, a new one that
+    breaks the policy or repeats the current one, or a confirmation that differs.
+    """
+    if not check_password(staff, current):
+        raise InvalidStaffField("current", "Your current password is not right")
+    try:
+        check_password_policy(new)
+    except WeakPassword as exc:
+        raise InvalidStaffField("new", str(exc)) from None
+    if new == current:
+        raise InvalidStaffField("new", "Choose a password different from your current one")
+    if confirm != new:
+        raise InvalidStaffField("confirm", "The passwords do not match")
+    staff.password_hash, staff.password_must_change = hash_password(new), False
+    _record(session, staff.email, "staff.change_password", staff, {})
 
 
 def reset_authenticator(session: Session, staff: Staff, now: datetime, *, actor: str) -> None:

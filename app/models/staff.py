@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UtcDateTime, utcnow
@@ -39,6 +39,10 @@ class Staff(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # A temporary password an admin handed over: its holder chooses their own before anything else.
+    password_must_change: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     endpoint: Mapped[str | None] = mapped_column(String(200))
     records_calls: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -116,6 +116,21 @@ def test_an_admin_creates_a_member_of_staff(page, console, clock):
     checked(page, "staff-password")
     password = page.locator("#temporary-password").inner_text().strip()
     assert len(password) >= 12
+    nia = page.context.browser.new_page()  # Nia, at her own desk, with the temporary password
+    enter_password(nia, console, "nia@sthelens.gov.uk", password)
+    expect(nia.get_by_role("heading", name="Choose your own password")).to_be_visible()
+    nia.get_by_label("Current password").fill(password)
+    nia.get_by_label("New password", exact=True).fill("four quiet herons")
+    nia.get_by_label("New password again").fill("four quiet herons!")
+    nia.get_by_role("button", name="Save and continue").click()
+    expect(nia.locator("#confirm-error")).to_contain_text("The passwords do not match")
+    checked(nia, "staff-choose-password")
+    nia.get_by_label("Current password").fill(password)
+    nia.get_by_label("New password", exact=True).fill("four quiet herons")
+    nia.get_by_label("New password again").fill("four quiet herons")
+    nia.get_by_role("button", name="Save and continue").click()
+    expect(nia.get_by_text("Your password has been changed.")).to_be_visible()
+    nia.close()
 
     page.get_by_role("link", name="Back to staff").click()
     page.get_by_role("link", name="Nia Jones").click()

@@ -58,6 +58,18 @@ def test_an_admin_creates_a_member_who_can_sign_in(admin, app):
     assert entry.actor == ADMIN and "+441744676700" not in str(entry.details)
     other = app.test_client()
     assert sign_in(other, "nia@sthelens.gov.uk", password).location == "/console/"
+    # The temporary password opens nothing but the page where Nia chooses her own.
+    assert other.get("/console/").location == "/console/password?next=/console/"
+    chosen = post_form(
+        other,
+        "/console/password?next=/console/",
+        current=password,
+        new="four quiet herons",
+        confirm="four quiet herons",
+    )
+    assert chosen.status_code == 302 and chosen.location == "/console/"
+    assert other.get("/console/").location == "/console/desk"
+    assert not one(Staff, Staff.email == "nia@sthelens.gov.uk").password_must_change
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,9 @@ PATHS = {
                 "failed attempts lock the account for 15 minutes; every refusal reads the same. "
                 "A role in MFA_REQUIRED_ROLES (supervisor, records officer and admin by "
                 "default) never gets a token by password alone: 403 "
-                "`second_factor_not_set_up` until an authenticator is set up in the console."
+                "`second_factor_not_set_up` until an authenticator is set up in the console; an "
+                "admin's temporary password gets 403 `password_change_required` until its holder "
+                "has chosen their own in the console."
             ),
             "security": [],
             "requestBody": {
