@@ -16,7 +16,7 @@ from app.models import ConsoleSession, Role, Staff
 F = TypeVar("F", bound=Callable[..., Any])
 COOKIE_KEY = "console_session"  # inside Flask's signed session cookie
 SECOND_STEP_TIME = timedelta(minutes=10)  # to give the code after the password
-PASSWORD_PAGE = "console.change_password"  # where a temporary password's holder goes first
+PASSWORD_PAGE = "console.change_password"  # noqa: S105  (an endpoint: where a temporary password goes first)
 
 
 def session_limits() -> SessionLimits:

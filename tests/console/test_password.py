@@ -1,4 +1,5 @@
-"""/console/password (SPEC §16): staff choose their own password; a temporary one opens nothing else."""
+"""/console/password (SPEC §16): staff choose their own password; a temporary one opens nothing
+else."""
 
 from __future__ import annotations
 

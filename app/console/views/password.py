@@ -6,7 +6,7 @@ or an admin's reset) is sent here first, and no other console page opens until t
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from app.console import bp
