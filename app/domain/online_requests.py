@@ -2,7 +2,9 @@
 
 Channel `online`, identity pending, matching calls found and held at once. The same answers
 submitted again within `DUPLICATE_WINDOW` give back the first request instead of a second one:
-the request stores a digest of its answers (`submission_digest`), not a copy of them.
+the request stores a digest of its answers (`submission_digest`), not a copy of them. Identical
+submissions take turns from the duplicate check to the commit (`take_turn`), so two sent at the
+same moment, by any processes, still make one request.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.access_requests import NewAccessRequest, register
@@ -30,6 +32,8 @@ DUPLICATE_WINDOW = timedelta(minutes=10)
 ONLINE_ACTOR = "public form (citizen)"
 CHANNEL = "online"
 CONFIRMATION_JOB = "workers.mail.send_request_confirmation"  # emails the reference
+# PostgreSQL advisory locks are keyed by two integers: this one says "a form submission".
+SUBMISSION_LOCKS = 0x53415231  # "SAR1"
 
 
 def _plain(value: object) -> object:
@@ -42,6 +46,19 @@ def submission_digest(new: NewAccessRequest) -> str:
     answers.pop("submission_digest", None)
     canonical = json.dumps(answers, sort_keys=True, default=list, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def take_turn(session: Session, digest: str) -> None:
+    """Wait until no other transaction holding these answers is between its check and commit.
+
+    PostgreSQL: a transaction-scoped advisory lock on the digest (released by the commit or
+    rollback; different answers rarely share a key, and then only wait). SQLite: nothing to do,
+    the engine begins every write transaction IMMEDIATE (app.db.engine), so writers run one at a
+    time from their first statement, the duplicate check included.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(bytes.fromhex(digest)[:4], "big", signed=True)
+        session.execute(select(func.pg_advisory_xact_lock(SUBMISSION_LOCKS, key)))
 
 
 def recent_duplicate(session: Session, digest: str, now: datetime) -> AccessRequest | None:
@@ -64,6 +81,7 @@ def submit_online(
     """Register the form's request (or find its twin); True when it is new. Caller commits."""
     online = replace(new, channel=CHANNEL, identity_pending=True, submission_digest=None)
     digest = submission_digest(online)
+    take_turn(session, digest)
     existing = recent_duplicate(session, digest, now)
     if existing is not None:
         return existing, False

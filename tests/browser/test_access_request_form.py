@@ -161,6 +161,19 @@ def test_switching_to_welsh_keeps_the_answers(site, page) -> None:
     expect(page.get_by_label(catalogue("cy")["name_title"])).to_have_value("Siân Ŵyn")
 
 
+def test_enter_in_a_phone_number_continues_rather_than_adding_a_field(site, page) -> None:
+    t = catalogue("en")
+    page.goto(f"{site}/access-request/phone-numbers")
+    page.get_by_label(t["phone_label"].format(n=1)).fill("01632 960001")
+    page.get_by_role("button", name=t["phone_add"]).click()
+    page.get_by_label(t["phone_label"].format(n=2)).fill("07700 900123")
+    checked(page, "en-phones-added")
+    page.get_by_label(t["phone_label"].format(n=2)).press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(t["when_title"])
+    page.get_by_role("link", name=t["back"]).click()
+    expect(page.get_by_label(t["phone_label"].format(n=2))).to_have_value("07700 900123")
+
+
 def test_a_missing_phone_number_is_shown_and_nothing_is_written(site, page) -> None:
     page.goto(f"{site}/access-request/phone-numbers")
     page.get_by_role("button", name="Continue").click()
