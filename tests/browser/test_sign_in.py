@@ -130,6 +130,11 @@ def test_an_admin_creates_a_member_of_staff(page, console, clock):
     nia.get_by_label("New password again").fill("four quiet herons")
     nia.get_by_role("button", name="Save and continue").click()
     expect(nia.get_by_text("Your password has been changed.")).to_be_visible()
+    nia.get_by_role("link", name="Your account").click()
+    checked(nia, "staff-account")
+    nia.get_by_role("link", name="Set up an authenticator app").click()
+    expect(nia.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
+    checked(nia, "staff-account-codes")
     nia.close()
 
     page.get_by_role("link", name="Back to staff").click()

@@ -3,11 +3,14 @@ else."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.extensions import db
 from app.models import AuditEntry, Staff
-from tests.console.sign_in_support import PASSWORD, add_member, post_form, sign_in
+from tests.conftest import IN_HOURS
+from tests.console.sign_in_support import PASSWORD, add_member, code_at, post_form, sign_in
 from tests.support.rows import count, one
 
 AMY = "amy@sthelens.gov.uk"
@@ -74,13 +77,41 @@ def test_a_refused_change_says_why_next_to_the_field_and_changes_nothing(
     assert count(AuditEntry, AuditEntry.action == "staff.change_password") == 0
 
 
-def test_anyone_signed_in_may_change_theirs_from_the_header(client):
+def test_anyone_signed_in_may_change_theirs_from_their_account(client):
     add_member(AMY)
     sign_in(client, AMY)
-    desk = client.get("/console/desk").get_data(as_text=True)
-    assert 'href="/console/password"' in desk
+    assert 'href="/console/account"' in client.get("/console/desk").get_data(as_text=True)
+    account = client.get("/console/account").get_data(as_text=True)
+    assert 'href="/console/password"' in account
     page = client.get("/console/password").get_data(as_text=True)
     assert "Change your password" in page
+
+
+def test_an_advisor_chooses_to_sign_in_with_codes_too(client, app):
+    add_member(AMY)
+    sign_in(client, AMY)
+    account = client.get("/console/account").get_data(as_text=True)
+    assert "Not set up" in account and 'href="/console/account/two-factor"' in account
+    page = client.get("/console/account/two-factor").get_data(as_text=True)
+    secret = re.search(r'id="setup-key">([A-Z2-7]+)<', page)[1]
+    wrong = post_form(client, "/console/account/two-factor", code="000000")
+    assert wrong.status_code == 400 and "The code is not right" in wrong.get_data(as_text=True)
+    done = post_form(client, "/console/account/two-factor", code=code_at(IN_HOURS, secret))
+    assert done.location == "/console/account"
+    assert "An authenticator app is set up" in client.get("/console/account").get_data(as_text=True)
+    assert count(AuditEntry, AuditEntry.action == "staff.set_up_second_factor") == 1
+    other = app.test_client()  # from now on the password alone is not enough
+    assert post_form(other, "/console/login", email=AMY, password=PASSWORD).location.endswith(
+        "/console/two-factor"
+    )
+
+
+def test_a_role_that_needs_codes_sets_them_up_at_sign_in_not_here(client):
+    add_member("sue@sthelens.gov.uk", "supervisor", enrolled=True)
+    sign_in(client, "sue@sthelens.gov.uk")
+    account = client.get("/console/account").get_data(as_text=True)
+    assert "An authenticator app is set up" in account
+    assert client.get("/console/account/two-factor").location == "/console/account"
 
 
 def test_no_api_token_for_a_temporary_password(client):

@@ -1,4 +1,5 @@
-"""GET/POST /console/password: a member of staff chooses their own password (SPEC §16).
+"""Your account: GET /console/account (password and sign-in codes) and GET/POST
+/console/password, where a member of staff chooses their own password (SPEC §16).
 
 Anyone signed in may change theirs. Whoever signed in with a temporary password (a new account
 or an admin's reset) is sent here first, and no other console page opens until they have.
@@ -6,7 +7,7 @@ or an admin's reset) is sent here first, and no other console page opens until t
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request
+from flask import current_app, flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from app.console import bp
@@ -14,7 +15,18 @@ from app.console.auth import console_roles
 from app.console.forms import PasswordChangeForm
 from app.console.views.sign_in import safe_next
 from app.db.session import request_session
-from app.domain import staff_lifecycle
+from app.domain import sign_in, staff_lifecycle
+
+
+@bp.get("/account")
+@console_roles()
+def account() -> str:
+    """The signed-in member of staff's own account: password, and codes at sign-in."""
+    return render_template(
+        "console/account.html",
+        enrolled=sign_in.is_enrolled(g.staff),
+        codes_required=g.staff.role in current_app.config["SETTINGS"].mfa_required_roles,
+    )
 
 
 @bp.route("/password", methods=["GET", "POST"])
