@@ -3,7 +3,8 @@
 Pure: plain values in, names, dicts and text out. The packaging job (`workers.access`) makes the
 audio and writes the ZIP; this module decides what the ZIP is called inside and what the
 requester reads: `manifest.json`, a readable `manifest.txt` and a plain-language
-`cover-note.txt`. Times are given in London time.
+`cover-note.txt`, the last two in the request's language (SPEC §13; the words are in
+`recordings.correspondence`). Times are given in London time.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from recordings.correspondence import weekday_date, words
 from recordings.retention import LONDON
 
 __all__ = [
@@ -25,8 +27,6 @@ __all__ = [
     "readable_manifest",
     "text_files",
 ]
-
-DEFAULT_REDACTION_REASON = "information about other people"
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,12 @@ class PackagedRecording:
 
 @dataclass(frozen=True)
 class PackagedRequest:
-    """The request as the package names it, and who it is addressed to."""
+    """The request as the package names it, who it is addressed to and in which language."""
 
     reference: str
     requester_name: str
     received_on: date
+    language: str = "en"
 
 
 def _london(moment: datetime | None) -> str | None:
@@ -60,9 +61,13 @@ def file_name(number: int, recording: PackagedRecording, now: datetime) -> str:
 
 
 def manifest_entry(
-    name: str, recording: PackagedRecording, duration: float, bitrate: str
+    name: str, recording: PackagedRecording, duration: float, bitrate: str, language: str = "en"
 ) -> dict[str, Any]:
-    """The manifest's entry for one packaged MP3 of `duration` seconds."""
+    """The manifest's entry for one packaged MP3 of `duration` seconds.
+
+    A silenced range the officer gave no reason for is explained in the request's `language`.
+    """
+    unexplained = words(language)["redaction_reason"]
     return {
         "file": name,
         "recording_sid": recording.recording_sid,
@@ -75,7 +80,7 @@ def manifest_entry(
             {
                 "start_seconds": r["start"],
                 "end_seconds": r["end"],
-                "reason": r.get("reason") or recording.reason or DEFAULT_REDACTION_REASON,
+                "reason": r.get("reason") or recording.reason or unexplained,
             }
             for r in recording.redactions
         ],
@@ -100,91 +105,79 @@ def _clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}.{int(round((seconds - whole) * 10)) % 10}"
 
 
-def _spoken_date(day: date) -> str:
-    """A date as a letter gives it: 'Friday 10 July 2026'."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def _spoken_time(london_iso: str | None) -> str:
+def _spoken_time(london_iso: str | None, language: str) -> str:
     """A London time from the manifest as a person reads it: 'Friday 10 July 2026, 10:15'."""
+    text = words(language)
     if london_iso is None:
-        return "not known"
+        return text["time_not_known"]
     moment = datetime.fromisoformat(london_iso)
-    return f"{_spoken_date(moment.date())}, {moment:%H:%M}"
+    day = weekday_date(moment.date(), language)
+    return text["date_and_time"].format(date=day, time=f"{moment:%H:%M}")
 
 
-def readable_manifest(manifest: dict[str, Any]) -> str:
+def _entry_lines(entry: dict[str, Any], language: str) -> list[str]:
+    """One recording in `manifest.txt`: its file, call time, length and silenced ranges."""
+    text = words(language)
+    when = _spoken_time(entry["call_started_at"] or entry["recording_started_at"], language)
+    lines = [
+        entry["file"],
+        "  " + text["manifest_when"].format(when=when),
+        "  " + text["manifest_length"].format(length=_clock(entry["duration_seconds"])),
+    ]
+    for r in entry["redactions"]:
+        start, end = _clock(r["start_seconds"]), _clock(r["end_seconds"])
+        lines.append(
+            "  " + text["manifest_silenced"].format(start=start, end=end, reason=r["reason"])
+        )
+    if not entry["redactions"]:
+        lines.append("  " + text["manifest_nothing_silenced"])
+    return [*lines, ""]
+
+
+def readable_manifest(manifest: dict[str, Any], language: str = "en") -> str:
     """`manifest.txt`: each recording's call time, length and silenced ranges, in words."""
-    lines = [f"Recordings provided for request {manifest['reference']}", ""]
+    text = words(language)
+    lines = [text["manifest_title"].format(reference=manifest["reference"]), ""]
     for entry in manifest["recordings"]:
-        when = entry["call_started_at"] or entry["recording_started_at"]
-        lines += [
-            entry["file"],
-            f"  Call date and time: {_spoken_time(when)} (UK time)",
-            f"  Length: {_clock(entry['duration_seconds'])} (minutes:seconds)",
-        ]
-        for r in entry["redactions"]:
-            span = f"{_clock(r['start_seconds'])} to {_clock(r['end_seconds'])}"
-            lines.append(f"  Silenced from {span}: {r['reason']}")
-        if not entry["redactions"]:
-            lines.append("  Nothing was silenced.")
-        lines.append("")
+        lines += _entry_lines(entry, language)
     if not manifest["recordings"]:
-        lines.append("We found no recordings to provide.")
+        lines.append(text["manifest_none_found"])
     return "\n".join(lines) + "\n"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
+def _recordings(count: int, language: str) -> str:
+    """'1 recording', '2 recordings' ('2 recordiad': a Welsh numeral takes the singular)."""
+    key = "recordings_one" if count == 1 else "recordings_many"
+    return words(language)[key].format(count=count)
 
 
 def cover_note(request: PackagedRequest, manifest: dict[str, Any]) -> str:
-    """The letter to the requester, dated as the manifest (one reading of the clock)."""
+    """The letter to the requester in their language, dated as the manifest (one clock reading)."""
+    language, text = request.language, words(request.language)
     entries = manifest["recordings"]
     silenced = sum(1 for e in entries if e["redactions"])
     found = (
-        f"We found {_plural(len(entries), 'recording')} of your calls to Contact Cares."
+        text["note_found"].format(recordings=_recordings(len(entries), language))
         if entries
-        else "We searched our call recordings and found none to provide for your request."
+        else text["found_none"]
     )
     parts = [
-        _spoken_date(datetime.fromisoformat(manifest["prepared_at"]).date()),
-        "",
-        f"Your request for copies of your call recordings (reference {request.reference})",
-        "",
-        f"Dear {request.requester_name},",
-        "",
-        f"{found} They are in the 'recordings' folder as MP3 audio files, which play on "
-        "most phones and computers. The file 'manifest.txt' lists the date, time and length "
-        "of each call.",
-        "",
-        "Each recording has two channels: you (the caller) and the council advisor.",
+        weekday_date(datetime.fromisoformat(manifest["prepared_at"]).date(), language),
+        text["subject"].format(reference=request.reference),
+        text["greeting"].format(name=request.requester_name),
+        f"{found} {text['note_files']}",
+        text["note_channels"],
     ]
     if silenced:
-        parts += [
-            "",
-            f"In {_plural(silenced, 'recording')} we have replaced short "
-            "parts with silence because they contain information about other people, which we "
-            "must protect. The manifest says where and why.",
-        ]
-    parts += [
-        "",
-        "We keep call recordings for six months and then delete them. If you think something "
-        "is missing, or you are unhappy with how we handled your request, please contact the "
-        "council's Data Protection Officer quoting the reference above. You can also complain "
-        "to the Information Commissioner's Office (ico.org.uk, 0303 123 1113).",
-        "",
-        "This download link expires and can be used only by you: please do not share it.",
-        "",
-        "St Helens Council, Contact Cares",
-    ]
-    return "\n".join(parts) + "\n"
+        parts.append(text["note_silenced"].format(recordings=_recordings(silenced, language)))
+    parts += [text["note_keeping"], text["note_link"], text["note_signature"]]
+    return "\n\n".join(parts) + "\n"
 
 
 def text_files(request: PackagedRequest, manifest: dict[str, Any]) -> dict[str, str]:
     """The package's text files by name, in the order the ZIP holds them after the MP3s."""
     return {
         "manifest.json": json.dumps(manifest, indent=2),
-        "manifest.txt": readable_manifest(manifest),
+        "manifest.txt": readable_manifest(manifest, request.language),
         "cover-note.txt": cover_note(request, manifest),
     }

@@ -121,7 +121,7 @@ def write_package_zip(
 ) -> None:
     """Write the ZIP: MP3s (stored, already compressed), manifests, cover note and letter."""
     entries = []
-    bitrate = runtime.settings.mp3_bitrate
+    bitrate, language = runtime.settings.mp3_bitrate, plan.request.language
     with zipfile.ZipFile(destination, "w") as archive:
         for number, source in enumerate(plan.sources, start=1):
             mp3 = workdir / f"{number}.mp3"
@@ -129,7 +129,9 @@ def write_package_zip(
             name = access_package.file_name(number, source.recording, runtime.now())
             archive.write(mp3, name, compress_type=zipfile.ZIP_STORED)
             mp3.unlink()
-            entries.append(access_package.manifest_entry(name, source.recording, duration, bitrate))
+            entries.append(
+                access_package.manifest_entry(name, source.recording, duration, bitrate, language)
+            )
             if on_item is not None:
                 on_item()
         manifest = access_package.manifest(plan.request, entries, runtime.now())

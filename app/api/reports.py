@@ -1,4 +1,4 @@
-"""GET /api/reports/retention: recordings stored, held, due, overdue; deletions per day."""
+"""GET /api/reports/retention: stored, held, due, overdue; deletions per day; calls by language."""
 
 from __future__ import annotations
 

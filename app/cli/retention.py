@@ -45,7 +45,7 @@ def retention_run(quiet: bool) -> None:
 @retention_cli.command("report")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def retention_report_command(as_json: bool) -> None:
-    """Recordings stored, held, due and overdue, and deletions per day."""
+    """Recordings stored, held, due and overdue, deletions per day, and calls by language."""
     with db.transaction() as session:
         report = retention_report(session, current_app.config["CLOCK"]())
     body = report.as_json()
@@ -61,5 +61,8 @@ def retention_report_command(as_json: bool) -> None:
                 f"  {day['date']} {day['recordings']} {day['twilio_copies']} "
                 f"{day['calls_anonymised']}"
             )
+    by_language = body["calls_by_language"]
+    calls = ", ".join(f"{c['language'] or 'not chosen'}: {c['calls']}" for c in by_language)
+    click.echo(f"calls by language (same days): {calls or 'no calls'}")
     if report.overdue:
         raise click.ClickException(f"{report.overdue} recordings are overdue for deletion")

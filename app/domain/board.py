@@ -7,7 +7,8 @@ the Europe/London day of the app's clock.
 Definitions: a call is *offered* when the caller reached a service queue; *answered* when an
 advisor picked up; *abandoned* when the caller hung up before that. The speed of answer is the
 time the caller spent in the queue (none when an advisor was free at once); the service level
-is the share of answered and abandoned calls answered within `service_level_seconds`.
+is the share of answered and abandoned calls answered within `service_level_seconds`. Today's
+offered, answered and abandoned are also given per caller's language (SPEC §13).
 """
 
 from __future__ import annotations
@@ -57,14 +58,25 @@ class AdvisorLine:
 
 
 @dataclass(frozen=True)
+class LanguageFigures:
+    """Today's calls in one language, named as staff read it."""
+
+    language: str
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+
+
+@dataclass(frozen=True)
 class DayFigures:
-    """Today's calls on the line."""
+    """Today's calls on the line, and the same counts per caller's language."""
 
     offered: int
     answered: int
     abandoned: int
     average_speed_of_answer: int | None  # seconds
     service_level: float | None  # 0..1
+    by_language: tuple[LanguageFigures, ...] = ()
 
 
 def london_day(now: datetime) -> tuple[datetime, datetime]:
@@ -129,37 +141,53 @@ def advisors(session: Session, now: datetime, wrap_up_seconds: int) -> list[Advi
     return sorted(lines, key=lambda a: (STATUS_ORDER.index(a.status), -a.seconds_in_status))
 
 
-def today(session: Session, now: datetime, service_level_seconds: int) -> DayFigures:
-    """Offered, answered, abandoned, average speed of answer and service level for today."""
+def _todays_calls(
+    session: Session, now: datetime, service_level_seconds: int
+) -> list[tuple[str | None, list[int]]]:
+    """Per language today: offered, answered, abandoned, seconds the answered waited, in level."""
     start, end = london_day(now)
     answered = Call.answered_at.is_not(None)
     abandoned = and_(Call.answered_at.is_(None), Call.outcome == Outcome.ABANDONED)
     wait = func.coalesce(Call.queue_wait_seconds, 0)
-    row = session.execute(
+    rows = session.execute(
         select(
+            Call.language,
             func.count(),
             func.sum(case((answered, 1), else_=0)),
             func.sum(case((abandoned, 1), else_=0)),
-            func.avg(case((answered, wait), else_=None)),
+            func.sum(case((answered, wait), else_=0)),
             func.sum(case((and_(answered, wait <= service_level_seconds), 1), else_=0)),
-        ).where(
-            Call.started_at >= start,
-            Call.started_at < end,
-            Call.enqueued_at.is_not(None),
         )
-    ).one()
-    offered, answered_n, abandoned_n, average, within = (
-        int(row[0] or 0),
-        int(row[1] or 0),
-        int(row[2] or 0),
-        row[3],
-        int(row[4] or 0),
-    )
-    finished = answered_n + abandoned_n
+        .where(Call.started_at >= start, Call.started_at < end, Call.enqueued_at.is_not(None))
+        .group_by(Call.language)
+    ).all()
+    return [(code, [int(n or 0) for n in figures]) for code, *figures in rows]
+
+
+def _add(into: list[int], figures: list[int]) -> list[int]:
+    return [a + b for a, b in zip(into, figures, strict=True)]
+
+
+def today(
+    session: Session, now: datetime, service_level_seconds: int, languages: Sequence[str] = ()
+) -> DayFigures:
+    """Today's offered, answered, abandoned, speed of answer and service level; by language too.
+
+    Each of the line's `languages` is listed, in the line's order, even before its first call.
+    """
+    totals = [0] * 5
+    by_language = {language_name(code): [0, 0, 0] for code in languages}
+    for code, figures in _todays_calls(session, now, service_level_seconds):
+        totals = _add(totals, figures)
+        name = language_name(code)
+        by_language[name] = _add(by_language.get(name, [0, 0, 0]), figures[:3])
+    offered, answered, abandoned, waited, within = totals
+    finished = answered + abandoned
     return DayFigures(
         offered=offered,
-        answered=answered_n,
-        abandoned=abandoned_n,
-        average_speed_of_answer=round(float(average)) if average is not None else None,
+        answered=answered,
+        abandoned=abandoned,
+        average_speed_of_answer=round(waited / answered) if answered else None,
         service_level=within / finished if finished else None,
+        by_language=tuple(LanguageFigures(name, *n) for name, n in by_language.items()),
     )

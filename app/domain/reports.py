@@ -1,4 +1,7 @@
-"""The retention report (SPEC §7): what is stored, held, due and overdue, and what was deleted."""
+"""The retention report (SPEC §7): what is stored, held, due and overdue, and what was deleted.
+
+Over the same window as the deletions it also counts the calls by the caller's language (§13).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.holds import held_clause, held_recording_ids
-from app.models import DeletedWhat, DeletionRecord, Recording, RecordingStatus
+from app.models import Call, DeletedWhat, DeletionRecord, Recording, RecordingStatus
 from recordings.retention import OVERDUE_AFTER
 
 REPORT_DAYS = 30
@@ -28,6 +31,7 @@ class RetentionReport:
     overdue: int
     oldest_due: datetime | None
     deletions_per_day: list[dict[str, Any]]
+    calls_by_language: list[dict[str, Any]]
 
     def as_json(self) -> dict[str, Any]:
         """The report as the API and the command show it."""
@@ -40,6 +44,7 @@ class RetentionReport:
             "overdue": self.overdue,
             "oldest_due": self.oldest_due.isoformat() if self.oldest_due else None,
             "deletions_per_day": self.deletions_per_day,
+            "calls_by_language": self.calls_by_language,
         }
 
 
@@ -75,14 +80,30 @@ def retention_report(session: Session, now: datetime, days: int = REPORT_DAYS) -
         - _count(session, stored, long_past_due, held),
         oldest_due=oldest,
         deletions_per_day=deletions_per_day(session, now, days),
+        calls_by_language=calls_by_language(session, now, days),
     )
+
+
+def _window_start(now: datetime, days: int) -> datetime:
+    """The start of the report's window: UTC midnight `days - 1` days before `now`'s day."""
+    first = now.astimezone(UTC).date() - timedelta(days=days - 1)
+    return datetime.combine(first, datetime.min.time(), UTC)
+
+
+def calls_by_language(session: Session, now: datetime, days: int) -> list[dict[str, Any]]:
+    """Calls started in the last `days` UTC days by the caller's language; None: not chosen."""
+    rows = session.execute(
+        select(Call.language, func.count())
+        .where(Call.started_at >= _window_start(now, days), Call.started_at <= now)
+        .group_by(Call.language)
+    ).all()
+    ordered = sorted(rows, key=lambda row: (row[0] is None, row[0] or ""))
+    return [{"language": language, "calls": count} for language, count in ordered]
 
 
 def deletions_per_day(session: Session, now: datetime, days: int) -> list[dict[str, Any]]:
     """Deletion records per UTC day and kind, every day listed (zeros included), newest first."""
-    today = now.astimezone(UTC).date()
-    first = today - timedelta(days=days - 1)
-    since = datetime.combine(first, datetime.min.time(), UTC)
+    today, since = now.astimezone(UTC).date(), _window_start(now, days)
     day = (
         func.date(DeletionRecord.deleted_at)
         if session.get_bind().dialect.name == "sqlite"

@@ -6,6 +6,8 @@ WORDS: dict[str, str] = {
     "months": Draft(
         "Ionawr Chwefror Mawrth Ebrill Mai Mehefin Gorffennaf Awst Medi Hydref Tachwedd Rhagfyr"
     ),
+    "weekdays": Draft("Llun Mawrth Mercher Iau Gwener Sadwrn Sul"),
+    "weekday_date": Draft("Dydd {weekday} {date}"),
     "sender": Draft("Cyngor St Helens – Contact Cares"),
     "subject": Draft("Eich cais am gopïau o recordiadau eich galwadau (cyfeirnod {reference})"),
     "greeting": Draft("Annwyl {name},"),
@@ -86,4 +88,40 @@ WORDS: dict[str, str] = {
         "Os na wnaethoch chi'r cais hwn, rhowch wybod i ni drwy ateb yr e-bost hwn.\n\n"
         "Cyngor St Helens – Contact Cares\n"
     ),
+    "date_and_time": Draft("{date}, {time}"),
+    "time_not_known": Draft("anhysbys"),
+    "manifest_title": Draft("Recordiadau a ddarperir ar gyfer cais {reference}"),
+    "manifest_when": Draft("Dyddiad ac amser yr alwad: {when} (amser y DU)"),
+    "manifest_length": Draft("Hyd: {length} (munudau:eiliadau)"),
+    "manifest_silenced": Draft("Tawelwyd o {start} i {end}: {reason}"),
+    "manifest_nothing_silenced": Draft("Ni thawelwyd dim o'r recordiad hwn."),
+    "manifest_none_found": Draft("Ni ddaethom o hyd i unrhyw recordiadau i'w darparu."),
+    "redaction_reason": Draft("gwybodaeth am bobl eraill"),
+    "recordings_one": Draft("{count} recordiad"),
+    "recordings_many": Draft("{count} recordiad"),  # a numeral takes the singular in Welsh
+    "note_found": Draft("Daethom o hyd i {recordings} o'ch galwadau i Contact Cares."),
+    "note_files": Draft(
+        "Maen nhw yn y ffolder 'recordings' fel ffeiliau sain MP3, sy'n chwarae ar y rhan fwyaf "
+        "o ffonau a chyfrifiaduron. Mae'r ffeil 'manifest.txt' yn rhestru dyddiad, amser a hyd "
+        "pob galwad."
+    ),
+    "note_channels": Draft(
+        "Mae gan bob recordiad ddwy sianel: chi (y galwr) a chynghorydd y cyngor."
+    ),
+    "note_silenced": Draft(
+        "Mewn {recordings} rydym wedi rhoi distawrwydd yn lle rhannau byr am eu bod yn cynnwys "
+        "gwybodaeth am bobl eraill, y mae'n rhaid i ni ei diogelu. Mae'r maniffest yn dweud ble "
+        "a pham."
+    ),
+    "note_keeping": Draft(
+        "Rydym yn cadw recordiadau galwadau am chwe mis ac yna'n eu dileu. Os ydych yn meddwl "
+        "bod rhywbeth ar goll, neu os ydych yn anfodlon â'r ffordd y deliom â'ch cais, "
+        "cysylltwch â Swyddog Diogelu Data'r cyngor gan nodi'r cyfeirnod uchod. Gallwch hefyd "
+        "gwyno i Swyddfa'r Comisiynydd Gwybodaeth (ico.org.uk, 0303 123 1113)."
+    ),
+    "note_link": Draft(
+        "Mae'r ddolen lawrlwytho hon yn dod i ben a dim ond chi all ei defnyddio: peidiwch â'i "
+        "rhannu."
+    ),
+    "note_signature": Draft("Cyngor St Helens, Contact Cares"),
 }

@@ -1,8 +1,10 @@
-"""English words for requesters: the cover letter and the confirmation email."""
+"""English words for requesters: the cover letter, the confirmation email and the package."""
 
 WORDS: dict[str, str] = {
     "months": "January February March April May June July August September October "
     "November December",
+    "weekdays": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+    "weekday_date": "{weekday} {date}",
     "sender": "St Helens Council – Contact Cares",
     "subject": "Your request for copies of your call recordings (reference {reference})",
     "greeting": "Dear {name},",
@@ -59,4 +61,29 @@ WORDS: dict[str, str] = {
     "download link, or a letter if you asked for one.\n\n"
     "If you did not make this request, please tell us by replying to this email.\n\n"
     "St Helens Council – Contact Cares\n",
+    # The package's manifest.txt and cover-note.txt (the subject and greeting are the letter's).
+    "date_and_time": "{date}, {time}",
+    "time_not_known": "not known",
+    "manifest_title": "Recordings provided for request {reference}",
+    "manifest_when": "Call date and time: {when} (UK time)",
+    "manifest_length": "Length: {length} (minutes:seconds)",
+    "manifest_silenced": "Silenced from {start} to {end}: {reason}",
+    "manifest_nothing_silenced": "Nothing was silenced.",
+    "manifest_none_found": "We found no recordings to provide.",
+    "redaction_reason": "information about other people",
+    "recordings_one": "{count} recording",
+    "recordings_many": "{count} recordings",
+    "note_found": "We found {recordings} of your calls to Contact Cares.",
+    "note_files": "They are in the 'recordings' folder as MP3 audio files, which play on most "
+    "phones and computers. The file 'manifest.txt' lists the date, time and length of each call.",
+    "note_channels": "Each recording has two channels: you (the caller) and the council advisor.",
+    "note_silenced": "In {recordings} we have replaced short parts with silence because they "
+    "contain information about other people, which we must protect. The manifest says where "
+    "and why.",
+    "note_keeping": "We keep call recordings for six months and then delete them. If you think "
+    "something is missing, or you are unhappy with how we handled your request, please contact "
+    "the council's Data Protection Officer quoting the reference above. You can also complain "
+    "to the Information Commissioner's Office (ico.org.uk, 0303 123 1113).",
+    "note_link": "This download link expires and can be used only by you: please do not share it.",
+    "note_signature": "St Helens Council, Contact Cares",
 }

@@ -36,6 +36,18 @@ def test_report_counts(client, app, at_t0, local_storage):
     assert len(body["deletions_per_day"]) == 30
 
 
+def test_calls_by_language_over_the_reports_thirty_days(client, app, at_t0):
+    with db.transaction() as session:
+        for language, days_ago in [("cy", 0), ("cy", 29), ("en", 1), (None, 2), ("cy", 30)]:
+            add_call(session, started_at=T0 - timedelta(days=days_ago), language=language)
+    reply = client.get("/api/reports/retention", headers=headers_for("records_officer"))
+    assert reply.json["calls_by_language"] == [
+        {"language": "cy", "calls": 2},  # the 30th day back is outside the window
+        {"language": "en", "calls": 1},
+        {"language": None, "calls": 1},  # hung up before choosing
+    ]
+
+
 @pytest.mark.parametrize("role", ["advisor", "supervisor", "admin"])
 def test_only_records_officers(client, app, role):
     reply = client.get("/api/reports/retention", headers=headers_for(role))

@@ -47,6 +47,7 @@ def test_the_board_shows_queues_advisors_and_today(client, supervisor):
     ):
         assert shown in page
     assert 'data-live-url="/console/board/live"' in page
+    assert "Today by language" not in page  # an English-only line
 
 
 def test_the_live_fragment_changes_when_a_caller_joins(client, supervisor, clock):

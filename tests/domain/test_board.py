@@ -21,7 +21,9 @@ def seed_call(n: int, started: datetime, **fields: object) -> None:
         session.add(Call(call_sid=sid(n), started_at=started, **fields))
 
 
-def answered(n: int, waited: int, started: datetime = NOW - timedelta(hours=1)) -> None:
+def answered(
+    n: int, waited: int, started: datetime = NOW - timedelta(hours=1), language: str | None = None
+) -> None:
     enqueued = started + timedelta(seconds=20)
     seed_call(
         n,
@@ -31,11 +33,19 @@ def answered(n: int, waited: int, started: datetime = NOW - timedelta(hours=1)) 
         answered_at=enqueued + timedelta(seconds=waited),
         queue_wait_seconds=waited,
         outcome="answered",
+        language=language,
     )
 
 
-def abandoned(n: int, started: datetime = NOW - timedelta(hours=1)) -> None:
-    seed_call(n, started, service_code="careline", enqueued_at=started, outcome="abandoned")
+def abandoned(n: int, started: datetime = NOW - timedelta(hours=1), language: str | None = None):
+    seed_call(
+        n,
+        started,
+        service_code="careline",
+        enqueued_at=started,
+        outcome="abandoned",
+        language=language,
+    )
 
 
 def waiting(n: int, service: str, waited: timedelta, language: str | None = None) -> None:
@@ -73,6 +83,32 @@ def test_todays_figures(app):
     assert day.average_speed_of_answer == 40
     assert day.service_level == pytest.approx(2 / 4)
     assert figures(service_level_seconds=90).service_level == pytest.approx(3 / 4)
+
+
+def test_todays_figures_by_language_in_the_lines_order(app):
+    answered(1, waited=30, language="cy")
+    abandoned(2, language="cy")
+    answered(3, waited=90, language="en")
+    answered(4, waited=0)  # a line with one language stores none: English
+    seed_call(5, NOW - timedelta(minutes=5), outcome="abandoned", language="cy")  # not offered
+    with db.transaction() as session:
+        day = board.today(session, NOW, 60, ("cy", "en"))
+    assert day.by_language == (
+        board.LanguageFigures("Welsh (Cymraeg)", offered=2, answered=1, abandoned=1),
+        board.LanguageFigures("English", offered=2, answered=2, abandoned=0),
+    )
+    assert (day.offered, day.answered, day.abandoned) == (4, 3, 1)
+    assert (day.average_speed_of_answer, day.service_level) == (40, pytest.approx(2 / 4))
+
+
+def test_each_of_the_lines_languages_is_listed_before_its_first_call(app):
+    answered(1, waited=30)
+    with db.transaction() as session:
+        day = board.today(session, NOW, 60, ("cy", "en"))
+    assert day.by_language == (
+        board.LanguageFigures("Welsh (Cymraeg)"),
+        board.LanguageFigures("English", offered=1, answered=1),
+    )
 
 
 def test_today_is_the_london_day(app):

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.integrations.queue import get_queue
 from app.models import AccessRequest, AuditEntry, Role
 from recordings.correspondence import cy as cy_words
+from recordings.correspondence import en as en_words
 from recordings.cover_letter import Letter, letter_pdf, letter_text
 from recordings.wording import drafts
 from tests.public.support import fill, send
@@ -52,6 +53,7 @@ def test_every_welsh_entry_is_marked_for_the_translators() -> None:
 
     assert drafts(cy.WORDS) == list(cy.WORDS) and set(cy.WORDS) == set(en.WORDS)
     assert drafts(cy_words.WORDS) == list(cy_words.WORDS)
+    assert set(cy_words.WORDS) == set(en_words.WORDS)
 
 
 def _registered(client, **changes) -> int:  # noqa: ANN001, ANN003

@@ -110,3 +110,50 @@ def test_the_texts_come_in_the_zips_order_with_the_manifest_as_indented_json() -
     assert list(texts) == ["manifest.json", "manifest.txt", "cover-note.txt"]
     assert texts["manifest.json"] == json.dumps(prepared, indent=2)
     assert json.loads(texts["manifest.json"])["recordings"][0]["file"] == "a.mp3"
+
+
+WELSH = PackagedRequest("SAR-000042", "Siân Ŵyn", date(2026, 6, 29), "cy")
+
+
+def test_a_welsh_manifest_reads_in_welsh_with_welsh_dates() -> None:
+    entry = manifest_entry(
+        "a.mp3", recording(redactions=[{"start": 1, "end": 2}]), 61.0, "64k", "cy"
+    )
+    text = readable_manifest({"reference": "SAR-000042", "recordings": [entry]}, "cy")
+    assert text.startswith("Recordiadau a ddarperir ar gyfer cais SAR-000042\n")
+    assert "Dyddiad ac amser yr alwad: Dydd Gwener 10 Gorffennaf 2026, 10:15 (amser y DU)" in text
+    assert "  Hyd: 1:01.0 (munudau:eiliadau)\n" in text
+    assert "  Tawelwyd o 0:01.0 i 0:02.0: gwybodaeth am bobl eraill\n" in text
+    assert "July" not in text and "Silenced" not in text
+
+
+def test_a_welsh_manifest_without_recordings_or_times_says_so_in_welsh() -> None:
+    assert "Ni ddaethom o hyd i unrhyw recordiadau" in readable_manifest(
+        {"reference": "SAR-000042", "recordings": []}, "cy"
+    )
+    unknown = readable_manifest({"reference": "R", "recordings": [_entry(None, None)]}, "cy")
+    assert "alwad: anhysbys (amser y DU)" in unknown and "Ni thawelwyd dim" in unknown
+
+
+def test_a_welsh_cover_note_is_in_welsh_and_dated_in_welsh() -> None:
+    entries = [
+        manifest_entry("a.mp3", recording(redactions=[{"start": 1, "end": 2}]), 5.0, "64k", "cy"),
+        manifest_entry("b.mp3", recording(), 5.0, "64k", "cy"),
+    ]
+    lines = cover_note(WELSH, manifest(WELSH, entries, NOW)).splitlines()
+    assert lines[0] == "Dydd Mercher 1 Gorffennaf 2026"
+    assert "Annwyl Siân Ŵyn," in lines
+    note = "\n".join(lines)
+    assert "Daethom o hyd i 2 recordiad o'ch galwadau i Contact Cares." in note
+    assert "Mewn 1 recordiad rydym wedi rhoi distawrwydd" in note
+    assert (
+        "Swyddfa'r Comisiynydd Gwybodaeth" in note
+        and lines[-1] == "Cyngor St Helens, Contact Cares"
+    )
+    assert "Dear" not in note and "recording" not in note.replace("'recordings'", "")
+
+
+def test_a_welsh_requests_text_files_are_welsh() -> None:
+    texts = text_files(WELSH, manifest(WELSH, [], NOW))
+    assert texts["manifest.txt"].startswith("Recordiadau a ddarperir")
+    assert "Rydym wedi chwilio ein recordiadau galwadau" in texts["cover-note.txt"]

@@ -74,6 +74,7 @@ def test_report_shows_stored_held_due_and_overdue(cli, app_store):
     assert result.exit_code == 0  # --json only reports
     plain = cli.invoke(args=["retention", "report"])
     assert plain.exit_code == 1 and "1 recordings are overdue" in plain.output
+    assert "calls by language (same days): no calls\n" in plain.output  # 200 days ago
     cli.invoke(args=["retention", "run"])
     after = json.loads(cli.invoke(args=["retention", "report", "--json"]).output)
     assert (after["due"], after["overdue"]) == (0, 0)

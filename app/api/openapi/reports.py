@@ -29,12 +29,28 @@ REPORT_SCHEMA = {
                 },
             },
         },
+        "calls_by_language": {
+            "type": "array",
+            "description": f"Calls started in the same {REPORT_DAYS} UTC days, by the caller's "
+            "language, null last",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "language": {
+                        "type": ["string", "null"],
+                        "description": "en, cy; null when the caller hung up before choosing",
+                    },
+                    "calls": _COUNT,
+                },
+            },
+        },
     },
 }
 PATHS = {
     "/api/reports/retention": {
         "get": {
-            "summary": "Retention figures: stored, held, due, overdue, deletions per day",
+            "summary": "Retention figures: stored, held, due, overdue, deletions per day, calls by "
+            "language",
             "responses": {
                 "200": json_response(REPORT_SCHEMA, "The report"),
                 **error_responses(401, 403),

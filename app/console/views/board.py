@@ -35,6 +35,7 @@ class BoardState:
     day: str
     service_level_seconds: int
     wrap_up_seconds: int
+    bilingual: bool = False  # the line has several languages: today's figures by language too
 
 
 def board_state() -> BoardState:
@@ -45,10 +46,11 @@ def board_state() -> BoardState:
     return BoardState(
         queues=tuple(queues),
         advisors=tuple(advisors),
-        today=board.today(session, moment, settings.service_level_seconds),
+        today=board.today(session, moment, settings.service_level_seconds, settings.languages),
         day=board.london_day(moment)[0].date().isoformat(),
         service_level_seconds=settings.service_level_seconds,
         wrap_up_seconds=settings.wrap_up_seconds,
+        bilingual=len(settings.languages) > 1,
     )
 
 

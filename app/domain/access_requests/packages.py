@@ -151,7 +151,9 @@ def begin_packaging(session: Session, request_id: int, job_id: str | None) -> Pa
     return PackagingPlan(
         request.id,
         request.package_job_id,
-        PackagedRequest(request.reference, request.requester_name, request.received_on),
+        PackagedRequest(
+            request.reference, request.requester_name, request.received_on, request.language or "en"
+        ),
         [_source(listed) for listed in included if _stored(listed)],
         [listed.recording.recording_sid for listed in included if not _stored(listed)],
     )
