@@ -1,8 +1,8 @@
 """The supervisor's board (SPEC §14): queues, advisors and today's figures, read cheaply.
 
 Every query runs on an index: waiting callers on `ix_calls_routing_queue` (routing_state
-first), today's calls on `ix_calls_started_at`, advisors on the small staff table. "Today" is
-the Europe/London day of the app's clock.
+first), today's offered calls on `ix_calls_offered_started_at` (offered calls only), advisors
+on the small staff table. "Today" is the Europe/London day of the app's clock.
 
 Definitions: a call is *offered* when the caller reached a service queue; *answered* when an
 advisor picked up; *abandoned* when the caller hung up before that. The speed of answer is the
