@@ -1,15 +1,23 @@
 """SPEC §11/§15: the incoming-call webhook's latency while 50 citizens use the access-request form.
 
-One gunicorn (as the Procfile runs the web process) serves both. 50 threads each walk the whole
-form again and again (GET each page for its CSRF token, POST the answer, send from check
-answers: every submission registers a request and searches the calls), while an open-loop
-generator sends the incoming-call webhook 200 times a second (latency measured from each
-request's scheduled time: bench.webhooks.open_loop). The form's rate limit is lifted for the run
-(every submitter shares 127.0.0.1). Target: webhook p99 < 50 ms.
+50 threads each walk the whole form again and again with no pause (GET each page for its CSRF
+token, POST the answer, send from check answers: every submission registers a request and
+searches the calls), while an open-loop generator sends the incoming-call webhook 200 times a
+second (latency measured from each request's scheduled time: bench.webhooks.open_loop). The
+form's rate limit is lifted for the run (every submitter shares 127.0.0.1). Target: webhook
+p99 < 50 ms.
+
+BENCH_POOLS=separate (the default) runs the product as the Procfile does for production: the
+`web` pool (Twilio's webhooks and the API) and the `pages` pool (the form and the console) are
+two gunicorns of the same app, the proxy routing by path, on this one 2-core machine with one
+PostgreSQL. BENCH_POOLS=shared sends both loads to one gunicorn: 50 submitters that never pause
+then keep all its threads busy, and the webhook's requests queue behind theirs (that is why the
+Procfile has two pools).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import statistics
@@ -28,6 +36,8 @@ from bench.webhooks import APP_WORKERS, RATE, TOKEN, open_loop, signed_requests 
 
 SUBMITTERS = int(os.environ.get("BENCH_SUBMITTERS", "50"))
 DURATION_S = int(os.environ.get("BENCH_SECONDS", "20"))
+POOLS = os.environ.get("BENCH_POOLS", "separate")
+assert POOLS in {"separate", "shared"}, "BENCH_POOLS is separate or shared"  # noqa: S101
 TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 ANSWERS = [
     ("name", {}),  # the name is filled in per submission
@@ -75,7 +85,7 @@ def submitters(base: str, stop: threading.Event, durations: list[float], errors:
         thread.join(timeout=60)
 
 
-def warm_up(base: str, pairs: list[tuple[str, str]]) -> None:
+def warm_up(base: str, pages: str, pairs: list[tuple[str, str]]) -> None:
     """Until every worker has booted and answered both the webhook and a form page quickly
     (a loaded machine can take tens of seconds over a worker's first request)."""
     quick, deadline = 0, time.monotonic() + 180
@@ -86,7 +96,7 @@ def warm_up(base: str, pairs: list[tuple[str, str]]) -> None:
             "X-Twilio-Signature": signature,
         }
         requests.post(f"{base}/twilio/voice", data=body, headers=headers, timeout=120)
-        requests.get(f"{base}/access-request/name", timeout=120)
+        requests.get(f"{pages}/access-request/name", timeout=120)
         quick = quick + 1 if time.perf_counter() - started < 0.5 else 0
         if quick >= 20 or time.monotonic() > deadline:
             return
@@ -98,6 +108,8 @@ def main() -> None:
         upgrade(db_url)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
+        pages_port = free_port() if POOLS == "separate" else port
+        pages = f"http://127.0.0.1:{pages_port}"
         env = {
             "DATABASE_URL": db_url,
             "TWILIO_AUTH_TOKEN": TOKEN,
@@ -108,10 +120,15 @@ def main() -> None:
             "SECRET_KEY": "bench-secret-key-not-secret",
         }
         pairs = signed_requests(base, RATE * (DURATION_S + 3))
-        with gunicorn("wsgi:app", env, port=port, extra=APP_WORKERS):
-            warm_up(base, pairs[-100:])
+        with (
+            gunicorn("wsgi:app", env, port=port, extra=APP_WORKERS),
+            gunicorn("wsgi:app", env, port=pages_port, extra=APP_WORKERS)
+            if POOLS == "separate"
+            else contextlib.nullcontext(),
+        ):
+            warm_up(base, pages, pairs[-100:])
             stop, durations, errors = threading.Event(), [], []
-            load = threading.Thread(target=submitters, args=(base, stop, durations, errors))
+            load = threading.Thread(target=submitters, args=(pages, stop, durations, errors))
             load.start()
             started = time.monotonic()
             time.sleep(2)  # the submitters are under way before the webhook is timed
@@ -123,6 +140,7 @@ def main() -> None:
     if len(latencies) < sent:
         print(f"WARNING: {sent - len(latencies)} of {sent} webhook requests got no answer in 10 s")
     p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] if latencies else float("nan")
+    print(f"pools                  : {POOLS} (BENCH_POOLS)")
     print(
         f"form submitters        : {SUBMITTERS} concurrent (no pause between pages), "
         f"{len(durations)} forms sent in {elapsed:.0f} s, {len(errors)} errors"
