@@ -39,14 +39,20 @@ def scratch_postgres() -> Iterator[str]:
 
 @contextmanager
 def gunicorn(
-    app: str, env: dict[str, str], workers: int = 2, port: int = 0, extra: tuple[str, ...] = ()
+    app: str,
+    env: dict[str, str],
+    workers: int = 2,
+    port: int = 0,
+    extra: tuple[str, ...] = (),
+    niceness: int = 0,
 ) -> Iterator[int]:
     """gunicorn on 127.0.0.1 (a free port unless given), sync workers unless `extra` says
-    otherwise; yields the port."""
+    otherwise, at `niceness` (a lower CPU priority); yields the port."""
     port = port or free_port()
     exe = str(Path(sys.executable).with_name("gunicorn"))
     proc = subprocess.Popen(  # noqa: S603
         [
+            *(["nice", "-n", str(niceness)] if niceness else []),
             exe,
             "--workers",
             str(workers),

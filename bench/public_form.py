@@ -7,17 +7,21 @@ second (latency measured from each request's scheduled time: bench.webhooks.open
 form's rate limit is lifted for the run (every submitter shares 127.0.0.1). Target: webhook
 p99 < 50 ms.
 
-BENCH_POOLS=separate (the default) runs the product as the Procfile does for production: the
-`web` pool (Twilio's webhooks and the API) and the `pages` pool (the form and the console) are
-two gunicorns of the same app, the proxy routing by path, on this one 2-core machine with one
-PostgreSQL. BENCH_POOLS=shared sends both loads to one gunicorn: 50 submitters that never pause
-then keep all its threads busy, and the webhook's requests queue behind theirs (that is why the
-Procfile has two pools).
+The submitters run in a process of their own (as 50 threads in the process timing the webhook,
+they would take its GIL and delay its sends). BENCH_POOLS=separate (the default) runs the
+product as the Procfile does for production: the `web` pool (Twilio's webhooks and the API)
+and the `pages` pool (the form and the console) are two gunicorns of the same app, the proxy
+routing by path. In production each pool has its own CPUs; on this one 2-core machine the
+pages pool and the submitters run at `nice 10` as the stand-in for that (PostgreSQL is shared
+and not niced). BENCH_POOLS=shared sends both loads to one gunicorn at normal priority: 50
+submitters that never pause keep its threads busy, and the webhook's requests queue behind
+theirs (that is why the Procfile has two pools).
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import re
 import statistics
@@ -37,6 +41,7 @@ from bench.webhooks import APP_WORKERS, RATE, TOKEN, open_loop, signed_requests 
 SUBMITTERS = int(os.environ.get("BENCH_SUBMITTERS", "50"))
 DURATION_S = int(os.environ.get("BENCH_SECONDS", "20"))
 POOLS = os.environ.get("BENCH_POOLS", "separate")
+NICE = 10  # the pages pool's and the submitters' stand-in for CPUs of their own
 assert POOLS in {"separate", "shared"}, "BENCH_POOLS is separate or shared"  # noqa: S101
 TOKEN_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 ANSWERS = [
@@ -65,8 +70,13 @@ def submit_once(http: requests.Session, base: str, name: str) -> float:
     return time.perf_counter() - started
 
 
-def submitters(base: str, stop: threading.Event, durations: list[float], errors: list[str]) -> None:
-    """Run SUBMITTERS citizens until `stop` is set."""
+def submitters(base: str, stop, results) -> None:  # noqa: ANN001
+    """Run SUBMITTERS citizens until `stop` is set (in a process of its own, niced when the
+    pools are separate); put (durations, errors) on `results`."""
+    if POOLS == "separate":
+        os.nice(NICE)
+    durations: list[float] = []
+    errors: list[str] = []
 
     def citizen(number: int) -> None:
         http, n = requests.Session(), 0
@@ -83,6 +93,7 @@ def submitters(base: str, stop: threading.Event, durations: list[float], errors:
     stop.wait()
     for thread in threads:
         thread.join(timeout=60)
+    results.put((durations, errors))
 
 
 def warm_up(base: str, pages: str, pairs: list[tuple[str, str]]) -> None:
@@ -122,18 +133,19 @@ def main() -> None:
         pairs = signed_requests(base, RATE * (DURATION_S + 3))
         with (
             gunicorn("wsgi:app", env, port=port, extra=APP_WORKERS),
-            gunicorn("wsgi:app", env, port=pages_port, extra=APP_WORKERS)
+            gunicorn("wsgi:app", env, port=pages_port, extra=APP_WORKERS, niceness=NICE)
             if POOLS == "separate"
             else contextlib.nullcontext(),
         ):
             warm_up(base, pages, pairs[-100:])
-            stop, durations, errors = threading.Event(), [], []
-            load = threading.Thread(target=submitters, args=(pages, stop, durations, errors))
+            stop, results = multiprocessing.Event(), multiprocessing.Queue()
+            load = multiprocessing.Process(target=submitters, args=(pages, stop, results))
             load.start()
             started = time.monotonic()
             time.sleep(2)  # the submitters are under way before the webhook is timed
             latencies = sorted(open_loop(port, pairs[: RATE * DURATION_S], RATE, DURATION_S))
             stop.set()
+            durations, errors = results.get(timeout=120)
             load.join()
             elapsed = time.monotonic() - started
     sent = RATE * DURATION_S
