@@ -106,6 +106,20 @@ def cookie(token: str) -> str:
     return f"contact_console={value}"
 
 
+def _get(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]):  # noqa: ANN202
+    """GET on the kept connection; once more on a new one if the server had closed it (its
+    keep-alive ran out between two polls), as a browser does."""
+    try:
+        conn.request("GET", path, headers=headers)
+        reply = conn.getresponse()
+    except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+        conn.close()
+        conn.request("GET", path, headers=headers)
+        reply = conn.getresponse()
+    reply.read()
+    return reply
+
+
 def poll_forever(port: int, path: str, every: float, cookies: list[str], out, stop) -> None:  # noqa: ANN001
     """One thread per open page, each polling `path` with its ETag; reports (status, ms)."""
 
@@ -118,9 +132,12 @@ def poll_forever(port: int, path: str, every: float, cookies: list[str], out, st
             if etag:
                 headers["If-None-Match"] = etag
             started = time.perf_counter()
-            conn.request("GET", path, headers=headers)
-            reply = conn.getresponse()
-            reply.read()
+            try:
+                reply = _get(conn, path, headers)
+            except (OSError, http.client.HTTPException):  # as a browser's poll would fail
+                out.put((599, (time.perf_counter() - started) * 1000))
+                conn, due = http.client.HTTPConnection("127.0.0.1", port, timeout=10), due + every
+                continue
             out.put((reply.status, (time.perf_counter() - started) * 1000))
             etag = reply.getheader("ETag") or etag
             due += every
