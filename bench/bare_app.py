@@ -1,4 +1,8 @@
-"""The baseline: a bare Flask endpoint returning fixed TwiML (no signature check, no database)."""
+"""The baselines: bare Flask endpoints returning fixed TwiML or a fixed HTML page (no signature
+check, no session, no database, no template)."""
+
+import os
+from pathlib import Path
 
 from flask import Flask, Response
 
@@ -15,3 +19,13 @@ app = Flask(__name__)
 def voice() -> Response:
     """Fixed TwiML."""
     return Response(TWIML, mimetype="application/xml")
+
+
+# The console pages bench's baseline: a static page of a console page's size (its HTML, saved).
+STATIC_PAGE = Path(os.environ.get("BARE_PAGE_FILE", os.devnull)).read_bytes()
+
+
+@app.get("/page")
+def page() -> Response:
+    """A fixed HTML page."""
+    return Response(STATIC_PAGE, mimetype="text/html")

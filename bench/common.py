@@ -85,6 +85,17 @@ def require(tool: str, apt_package: str) -> str:
     return path
 
 
+def console_cookie(token: str, secret: str) -> str:
+    """The Cookie header of a browser signed in to the console: Flask's session cookie, signed
+    with the app's SECRET_KEY, carrying the console session's token."""
+    from flask import Flask  # noqa: PLC0415  (only the benches that sign in need it)
+
+    app = Flask(__name__)
+    app.secret_key = secret
+    value = app.session_interface.get_signing_serializer(app).dumps({"console_session": token})
+    return f"contact_console={value}"
+
+
 RESULTS_FILE = ROOT / "bench" / "results.jsonl"
 
 

@@ -27,13 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import Flask  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.db import make_engine, upgrade  # noqa: E402
 from app.domain.sessions import SessionLimits, start_session  # noqa: E402
 from app.models import Call, CallLeg, Staff  # noqa: E402
-from bench.common import free_port, gunicorn, scratch_postgres  # noqa: E402
+from bench.common import console_cookie, free_port, gunicorn, scratch_postgres  # noqa: E402
 from bench.webhooks import (  # noqa: E402
     APP_WORKERS,
     DURATION_S,
@@ -100,10 +99,7 @@ def seed(db_url: str) -> tuple[list[str], list[str]]:
 
 def cookie(token: str) -> str:
     """The console's signed session cookie carrying this session token."""
-    app = Flask(__name__)
-    app.secret_key = SECRET
-    value = app.session_interface.get_signing_serializer(app).dumps({"console_session": token})
-    return f"contact_console={value}"
+    return console_cookie(token, SECRET)
 
 
 def _get(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]):  # noqa: ANN202
