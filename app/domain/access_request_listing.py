@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import AccessRequest, RequestStatus
@@ -70,12 +70,20 @@ def listing(
         "state": AccessRequest.status,
     }[sort if sort in SORTS else "due"]
     order = key.desc() if descending else key.asc()
-    query = (
-        query.order_by(case((_is_new_online(), 0), else_=1), order, AccessRequest.id)
-        .limit(limit)
-        .offset(offset)
+    # The page's ids first (a sort of narrow rows), then those rows: sorting whole rows to
+    # skip thousands of them cost more than the rest of the page (the console pages bench).
+    ids = list(
+        session.scalars(
+            query.with_only_columns(AccessRequest.id)
+            .order_by(case((_is_new_online(), 0), else_=1), order, AccessRequest.id)
+            .limit(limit)
+            .offset(offset)
+        )
     )
-    return list(session.scalars(query)), total
+    found = {
+        r.id: r for r in session.scalars(select(AccessRequest).where(AccessRequest.id.in_(ids)))
+    }
+    return [found[i] for i in ids], total
 
 
 @dataclass(frozen=True)
@@ -92,18 +100,29 @@ class OnTime:
 
 
 def answered_on_time(session: Session, now: datetime) -> OnTime:
-    """How many requests closed this year were closed on or before their due date."""
+    """How many requests closed this year were closed on or before their due date (London)."""
     year = now.astimezone(LONDON).year
     start = datetime.combine(date(year, 1, 1), time(0), tzinfo=LONDON)
     end = datetime.combine(date(year + 1, 1, 1), time(0), tzinfo=LONDON)
-    rows = session.execute(
-        select(AccessRequest.closed_at, AccessRequest.due_on).where(
-            AccessRequest.status == RequestStatus.CLOSED,
-            AccessRequest.closed_at >= start,
-            AccessRequest.closed_at < end,
-        )
-    ).all()
-    on_time = sum(
-        1 for closed_at, due in rows if due is None or closed_at.astimezone(LONDON).date() <= due
-    )
-    return OnTime(closed=len(rows), on_time=on_time)
+    closed = [
+        AccessRequest.status == RequestStatus.CLOSED,
+        AccessRequest.closed_at >= start,
+        AccessRequest.closed_at < end,
+    ]
+    if session.get_bind().dialect.name == "sqlite":  # no time zones: the dates in Python
+        rows = session.execute(
+            select(AccessRequest.closed_at, AccessRequest.due_on).where(*closed)
+        ).all()
+        on_time = sum(1 for closed_at, due in rows if due is None or _london_day(closed_at) <= due)
+        return OnTime(closed=len(rows), on_time=on_time)
+    # Counted in the database: a year's closed requests are thousands of rows.
+    closed_day = func.date(func.timezone(LONDON.key, AccessRequest.closed_at))
+    on_time_clause = or_(AccessRequest.due_on.is_(None), closed_day <= AccessRequest.due_on)
+    total, on_time = session.execute(
+        select(func.count(), func.count().filter(on_time_clause)).where(*closed)
+    ).one()
+    return OnTime(closed=int(total), on_time=int(on_time))
+
+
+def _london_day(moment: datetime) -> date:
+    return moment.astimezone(LONDON).date()

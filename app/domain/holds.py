@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select, union
+from sqlalchemy import ColumnElement, Select, exists, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from app.domain import audit
@@ -24,9 +24,9 @@ __all__ = [
     "HoldTargetError",
     "active_holds_for",
     "call_held_clause",
+    "held_among_many_clause",
     "held_call_sids",
     "held_clause",
-    "held_recording_ids",
     "place_hold",
     "release_hold",
     "released_after_due_clause",
@@ -103,22 +103,29 @@ def held_call_sids(call_sids: Iterable[str]) -> Select[tuple[str]]:
     )
 
 
-def held_recording_ids() -> Select[tuple[int]]:
-    """SQL: ids of recordings an active hold covers, found from the holds (not per recording).
+def held_among_many_clause(recording: type[Recording] = Recording) -> ColumnElement[bool]:
+    """SQL condition: what `held_clause` says, for a condition over many recordings.
 
-    Its cost follows the number of holds and what they cover, not the number of recordings.
+    `held_clause` looks for holds recording by recording (two index probes each); this tests
+    each recording against two sets read once per statement: the calls under active holds (by
+    call or by number), and the recordings under active holds or found by `held_clause` among
+    those without `call_id` (a call we had no row for). A recording's `call_id`, when set, is
+    the call with its CallSid (both are written together). The recording's own columns read
+    are `call_id` and `id`: on PostgreSQL an index holding them suffices.
     """
     active = LegalHold.released_at.is_(None)
-    on_recording = select(LegalHold.recording_id.label("id")).where(
-        active, LegalHold.recording_id.is_not(None)
+    held_calls = union_all(
+        select(LegalHold.call_id).where(active, LegalHold.call_id.is_not(None)),
+        select(Call.id)
+        .join(LegalHold, LegalHold.number == Call.from_number)
+        .where(active, LegalHold.number.is_not(None)),
     )
-    on_call_or_number = (
-        select(Recording.id)
-        .join(Call, Call.call_sid == Recording.call_sid)
-        .join(LegalHold, or_(LegalHold.call_id == Call.id, LegalHold.number == Call.from_number))
-        .where(active)
+    orphan = aliased(Recording, name="without_call_id")
+    held_recordings = union_all(
+        select(LegalHold.recording_id).where(active, LegalHold.recording_id.is_not(None)),
+        select(orphan.id).where(orphan.call_id.is_(None), held_clause(orphan)),
     )
-    return union(on_recording, on_call_or_number)  # type: ignore[return-value]
+    return or_(recording.call_id.in_(held_calls), recording.id.in_(held_recordings))
 
 
 def call_held_clause(call: type[Call] = Call) -> ColumnElement[bool]:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UtcDateTime, utcnow
@@ -49,6 +58,24 @@ class LegalHold(Base):
     def active(self) -> bool:
         """True until the hold is released."""
         return self.released_at is None
+
+
+ACTIVE_HOLD = "released_at IS NULL"
+ACTIVE_CALL_HOLD = "released_at IS NULL AND call_id IS NOT NULL"
+# The holds page: the newest in force first (migration 0012).
+LEGAL_HOLDS_ACTIVE_INDEX = Index(
+    "ix_legal_holds_active",
+    LegalHold.id,
+    postgresql_where=text(ACTIVE_HOLD),
+    sqlite_where=text(ACTIVE_HOLD),
+)
+# The retention report reads the calls under active holds as one set (migration 0012).
+LEGAL_HOLDS_ACTIVE_CALL_INDEX = Index(
+    "ix_legal_holds_active_call",
+    LegalHold.call_id,
+    postgresql_where=text(ACTIVE_CALL_HOLD),
+    sqlite_where=text(ACTIVE_CALL_HOLD),
+)
 
 
 class DeletedWhat(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, UtcDateTime, utcnow
@@ -29,6 +29,14 @@ class Recording(Base):
     __table_args__ = (
         Index("ix_recordings_status_delete_after", "status", "delete_after"),
         Index("ix_recordings_status_updated_at", "status", "updated_at"),
+        # The retention report's counts read this index alone on PostgreSQL (migration 0012).
+        Index(
+            "ix_recordings_stored_delete_after",
+            "delete_after",
+            postgresql_include=["call_id", "id"],
+            postgresql_where=text("status = 'stored'"),
+            sqlite_where=text("status = 'stored'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -63,6 +63,18 @@ def test_bad_holds_say_why(officer, fields, message):
     assert rows(LegalHold) == []
 
 
+def test_the_list_names_each_holds_target_in_force_first(officer):
+    sid = call_from("+447700900123", datetime(2026, 11, 2, 10, tzinfo=UTC))
+    place(officer, target="call_sid", value=sid, reason="Complaint", reference="C-1")
+    place(officer, target="number", value="07700 900124", reason="Complaint", reference="C-2")
+    released = one(LegalHold, LegalHold.reference == "C-1").id
+    token = csrf_token(officer, "/console/holds")
+    officer.post(f"/console/holds/{released}/release", data={"csrf_token": token})
+    page = officer.get("/console/holds").get_data(as_text=True)
+    assert sid in page and "+447700900124" in page
+    assert page.index("C-2") < page.index("C-1")  # in force first
+
+
 def test_release_without_csrf_is_refused(officer):
     assert officer.post("/console/holds/1/release").status_code == 400
 

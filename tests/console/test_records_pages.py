@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.models import AuditEntry, PrivacyAlert, Role
+from app.models import AuditEntry, PrivacyAlert, Recording, Role
 from tests.console.workbench_support import add_alert, csrf_token, sign_in
 from tests.support.rows import one, rows
 
@@ -68,6 +68,16 @@ def test_closing_needs_an_outcome_and_note(officer, alert_id):
 def test_without_csrf_nothing_changes(officer, alert_id):
     reply = officer.post(f"/console/alerts/{alert_id}", data={"step": "close"})
     assert reply.status_code == 400
+
+
+def test_alerts_are_listed_open_first_each_with_its_recording(officer, alert_id):
+    newer = add_alert(datetime(2026, 11, 22, 10, tzinfo=UTC), reason="newer")
+    post(officer, newer, step="close", outcome="legitimate", note="Checked with the manager")
+    page = officer.get("/console/alerts").get_data(as_text=True)
+    for alert in rows(PrivacyAlert):
+        sid = one(Recording, Recording.id == alert.recording_id).recording_sid
+        assert page.count(sid) >= 1
+    assert page.index(f'id="alert-{alert_id}"') < page.index(f'id="alert-{newer}"')
 
 
 def test_a_breach_appears_in_the_audit_log(officer, alert_id):

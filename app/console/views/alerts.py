@@ -24,16 +24,21 @@ PAGE_SIZE = 100
 @console_roles(Role.RECORDS_OFFICER)
 def alerts() -> str:
     """Open alerts first, then the latest closed ones."""
-    rows = (
-        request_session()
-        .execute(
-            select(PrivacyAlert, Recording.recording_sid)
-            .join(Recording, Recording.id == PrivacyAlert.recording_id)
-            .order_by(PrivacyAlert.outcome.is_not(None), PrivacyAlert.id.desc())
-            .limit(PAGE_SIZE)
-        )
-        .all()
+    session = request_session()
+    alerts = session.scalars(
+        select(PrivacyAlert)
+        .order_by(PrivacyAlert.outcome.is_not(None), PrivacyAlert.id.desc())
+        .limit(PAGE_SIZE)
+    ).all()
+    # Their recordings apart: joined in one statement, every alert met every recording first.
+    sids = dict(
+        session.execute(
+            select(Recording.id, Recording.recording_sid).where(
+                Recording.id.in_({a.recording_id for a in alerts})
+            )
+        ).all()
     )
+    rows = [(alert, sids[alert.recording_id]) for alert in alerts]
     return render_template(
         "console/records/alerts.html", rows=rows, deadline=privacy.ico_deadline, now=now()
     )

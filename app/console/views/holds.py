@@ -25,16 +25,13 @@ PAGE_SIZE = 100
 @bp.get("/holds")
 @console_roles(Role.RECORDS_OFFICER)
 def holds() -> str:
-    """Holds in force first, then released ones; and the form to place one."""
-    session = request_session()
-    rows = session.scalars(
-        select(LegalHold)
-        .order_by(LegalHold.released_at.is_not(None), LegalHold.id.desc())
-        .limit(PAGE_SIZE)
-    ).all()
-    return render_template(
-        "console/records/holds.html", holds=[api.hold_json(h) for h in rows], kinds=list(HoldKind)
-    )
+    """Holds in force first, then released ones, newest first; and the form to place one."""
+    newest = select(LegalHold).order_by(LegalHold.id.desc()).limit(PAGE_SIZE)
+    shown = api.holds_json(newest.where(LegalHold.released_at.is_(None)))
+    if len(shown) < PAGE_SIZE:
+        released = newest.where(LegalHold.released_at.is_not(None))
+        shown += api.holds_json(released.limit(PAGE_SIZE - len(shown)))
+    return render_template("console/records/holds.html", holds=shown, kinds=list(HoldKind))
 
 
 @bp.post("/holds")
