@@ -15,5 +15,7 @@ from app.web.auth import require_roles
 @require_roles(Role.RECORDS_OFFICER)
 def retention_figures():  # noqa: ANN201
     """Retention figures now; `overdue` is the number to keep at zero."""
-    report = retention_report(request_session(), current_app.config["CLOCK"](), REPORT_DAYS)
+    report = retention_report(
+        request_session(), current_app.config["CLOCK"](), REPORT_DAYS, languages=True
+    )
     return jsonify(report.as_json())

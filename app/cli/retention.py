@@ -47,7 +47,7 @@ def retention_run(quiet: bool) -> None:
 def retention_report_command(as_json: bool) -> None:
     """Recordings stored, held, due and overdue, deletions per day, and calls by language."""
     with db.transaction() as session:
-        report = retention_report(session, current_app.config["CLOCK"]())
+        report = retention_report(session, current_app.config["CLOCK"](), languages=True)
     body = report.as_json()
     if as_json:
         click.echo(json.dumps(body, indent=2))
