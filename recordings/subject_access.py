@@ -86,15 +86,18 @@ def extended_due_date(
     *,
     already_extended: bool = False,
     holidays_calendar: Container[date] | None = None,
+    current_due: date | None = None,
 ) -> date:
-    """Due date after the one allowed extension by 1 or 2 further months, made before expiry."""
+    """Due date after the one allowed extension by 1 or 2 further months, made before expiry:
+    before `current_due` has passed when given (a due date moved by pauses), else before the
+    one-month due date of `clock_start`."""
     if months not in EXTENSION_MONTHS:
         raise AccessRequestRuleError(
             f"an extension must be by 1 or 2 further months, not {months!r}"
         )
     if already_extended:
         raise AccessRequestRuleError("the due date has already been extended once")
-    current_due = due_date(clock_start, holidays_calendar)
+    current_due = current_due or due_date(clock_start, holidays_calendar)
     if today > current_due:
         raise AccessRequestRuleError(
             f"the due date {current_due.isoformat()} has passed and can no longer be extended"

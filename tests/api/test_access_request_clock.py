@@ -110,6 +110,33 @@ def test_an_extension_keeps_the_days_paused(client, officer, clock, request_id):
     assert reply.json["due_date"] == "2027-01-04"  # Sat 2 Jan + 2 days paused: Mon 4 Jan
 
 
+def test_an_extension_after_the_first_due_date_but_before_the_paused_one(
+    client, officer, clock, request_id
+):
+    clock["now"] = at("2026-11-05")
+    pause(client, officer, request_id)
+    clock["now"] = at("2026-11-15")  # paused 10 days: due Wed 2 Dec -> Sat 12 -> Mon 14 Dec
+    assert resume(client, officer, request_id).json["due_date"] == "2026-12-14"
+    clock["now"] = at("2026-12-08")  # past 2 Dec, before 14 Dec
+    reply = client.post(
+        f"{URL}/{request_id}/extend", json={"months": 1, "reason": "complex"}, headers=officer
+    )
+    assert reply.status_code == 200, reply.json
+    assert reply.json["due_date"] == "2027-01-12"  # Sat 2 Jan + 10 days paused: Tue 12 Jan
+
+
+def test_no_extension_after_the_paused_due_date(client, officer, clock, request_id):
+    clock["now"] = at("2026-11-05")
+    pause(client, officer, request_id)
+    clock["now"] = at("2026-11-15")
+    resume(client, officer, request_id)
+    clock["now"] = at("2026-12-15")
+    reply = client.post(
+        f"{URL}/{request_id}/extend", json={"months": 1, "reason": "complex"}, headers=officer
+    )
+    assert reply.status_code == 409 and "2026-12-14" in reply.json["error"]["message"]
+
+
 def test_no_extension_after_the_due_date(client, officer, clock, request_id):
     clock["now"] = at("2026-12-03")
     reply = client.post(

@@ -252,6 +252,7 @@ def extend(
             months,
             london_today(now),
             already_extended=request.extended_by_months is not None,
+            current_due=request.due_on,  # moved later by any days paused
         )
     except AccessRequestRuleError as exc:
         raise AccessRequestConflict(str(exc)) from exc
