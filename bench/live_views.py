@@ -10,10 +10,15 @@ One run, one machine, the same servers: bare Flask (fixed TwiML) and the app und
 the Procfile runs it. Phase 1 without pollers, phase 2 with 110 pollers (another process):
 in each, alternating wrk rounds give the webhook/bare throughput ratio, and an open loop at
 200 requests/s gives the webhook's p99. Targets: ratio >= 0.5 and p99 < 50 ms in both phases.
+
+BENCH_POOLS=shared (the default) polls the same gunicorn that answers the webhook: the harder
+case. BENCH_POOLS=separate polls a second gunicorn of the app, the Procfile's `pages` pool, at
+`nice 10` as the stand-in for CPUs of its own (see bench/public_form.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import multiprocessing
 import os
@@ -48,6 +53,8 @@ from bench.webhooks import (  # noqa: E402
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 ROUND_S = int(os.environ.get("BENCH_ROUND_SECONDS", "4"))
 DESKS, BOARDS = 100, 10
+POOLS = os.environ.get("BENCH_POOLS", "shared")
+assert POOLS in {"separate", "shared"}, "BENCH_POOLS is separate or shared"  # noqa: S101
 DESK_EVERY, BOARD_EVERY = 2.0, 2.5
 SECRET = "bench-live-views-session-secret"  # noqa: S105
 LIMITS = SessionLimits(idle=timedelta(hours=1), absolute=timedelta(hours=12))
@@ -207,20 +214,28 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         per_phase = 4000 * ROUND_S * ROUNDS + RATE * DURATION_S
         pairs = signed_requests(base, 2 * per_phase + 300)
+        app_env = {**env, "PUBLIC_BASE_URL": base}
         with (
+            contextlib.ExitStack() as stack,
             gunicorn("bench.bare_app:app", {}, extra=APP_WORKERS) as bare_port,
-            gunicorn("wsgi:app", {**env, "PUBLIC_BASE_URL": base}, port=port, extra=APP_WORKERS),
+            gunicorn("wsgi:app", app_env, port=port, extra=APP_WORKERS),
         ):
             warm_up(bare_port, pairs[-100:])
             warm_up(port, pairs[-300:-100])
             quiet = phase(bare_port, port, pairs[:per_phase], "without pollers")
-            processes, out, stop = start_pollers(port, desks, boards)
+            pages = (
+                stack.enter_context(gunicorn("wsgi:app", app_env, extra=APP_WORKERS, niceness=10))
+                if POOLS == "separate"
+                else port
+            )
+            processes, out, stop = start_pollers(pages, desks, boards)
             time.sleep(3)
             busy = phase(bare_port, port, pairs[per_phase : 2 * per_phase], "with 110 pollers")
             stop.set()
             polls = drain(out)
             for process in processes:
                 process.join(timeout=10)
+    print(f"pools                  : {POOLS} (BENCH_POOLS)")
     print(f"without pollers        : ratio {quiet[0]:.2f}, p99 at {RATE} req/s {quiet[1]:.1f} ms")
     print(f"with {DESKS} desks, {BOARDS} boards: ratio {busy[0]:.2f}, p99 {busy[1]:.1f} ms")
     print("targets                : ratio >= 0.50 and p99 < 50 ms in both")
