@@ -168,7 +168,7 @@ def test_twilio_failure_fails_the_job_and_the_next_run_retries(
     assert recording.recording_sid in app_twilio.deleted_recordings
 
 
-def test_the_due_query_uses_the_status_delete_after_index(retention_runtime, database_url):
+def test_the_due_query_uses_an_index_on_the_due_date(retention_runtime, database_url):
     from workers.retention import due_recordings_query
 
     with db.transaction() as session:
@@ -183,4 +183,10 @@ def test_the_due_query_uses_the_status_delete_after_index(retention_runtime, dat
             params = tuple(params[name] for name in compiled.positiontup)  # type: ignore[assignment]
             explain = "EXPLAIN QUERY PLAN"
         plan = session.connection().exec_driver_sql(f"{explain} {compiled}", params).all()
-    assert "ix_recordings_status_delete_after" in " ".join(str(row) for row in plan)
+    # Either index on the due date of stored recordings (the partial one of migration 0012,
+    # or the older one on status and due date): the work follows what is due, not the table.
+    described = " ".join(str(row) for row in plan)
+    assert any(
+        name in described
+        for name in ("ix_recordings_stored_delete_after", "ix_recordings_status_delete_after")
+    ), described
