@@ -21,14 +21,16 @@ REFUSED = (
     "Unknown email, wrong password or code, or an account locked for 15 minutes after "
     "10 failed attempts."
 )
-MUST_CHANGE = (
-    "You have a temporary password from an admin: sign in to the console once to choose your "
-    "own, then ask for a token with it."
-)
-NOT_ENROLLED = (
-    "Your role signs in with a code from an authenticator app, and none is set up yet: sign in "
-    "to the console once to set one up, then ask for a token with its code."
-)
+CONSOLE_FIRST = {  # what to do in the console first, by the refusal's code
+    "password_change_required": (
+        "You have a temporary password from an admin: sign in to the console once to choose "
+        "your own, then ask for a token with it."
+    ),
+    "second_factor_not_set_up": (
+        "Your role signs in with a code from an authenticator app, and none is set up yet: sign "
+        "in to the console once to set one up, then ask for a token with its code."
+    ),
+}
 
 
 @bp.post("/auth/token")
@@ -47,15 +49,11 @@ def issue_token():  # noqa: ANN201
     except sign_in.SignInRefused:
         session.commit()  # the failure is counted and audited
         raise ApiError(401, "invalid_credentials", REFUSED) from None
-    if staff.password_must_change:
-        sign_in.refuse_unenrolled(session, staff, channel="api", reason="temporary_password")
+    step = sign_in.console_step_first(staff, current_app.config["SETTINGS"].mfa_required_roles)
+    if step is not None:  # SPEC §16: never an admin's temporary password, nor a password alone
+        sign_in.refuse_until_console_step(session, staff, channel="api", step=step)
         session.commit()
-        raise ApiError(403, "password_change_required", MUST_CHANGE)
-    if sign_in.needs_second_factor(staff, current_app.config["SETTINGS"].mfa_required_roles):
-        if not sign_in.is_enrolled(staff):  # SPEC §16: never the password alone for this role
-            sign_in.refuse_unenrolled(session, staff, channel="api")
-            session.commit()
-            raise ApiError(403, "second_factor_not_set_up", NOT_ENROLLED)
+        raise ApiError(403, step, CONSOLE_FIRST[step])
     sign_in.succeeded(staff)
     ttl = timedelta(hours=current_app.config["SETTINGS"].token_ttl_hours)
     token, row = auth.issue_token(session, staff, ttl, now)

@@ -132,15 +132,21 @@ def check_credentials(
     return staff
 
 
-def refuse_unenrolled(
-    session: Session, staff: Staff, *, channel: str, reason: str = "no_second_factor"
-) -> None:
-    """Audit a right password refused until the console's first sign-in is done: the role needs
-    a code and no authenticator is set up, or the password is an admin's temporary one.
+def console_step_first(staff: Staff, mfa_required_roles: tuple[str, ...]) -> str | None:
+    """What this member of staff must do in the console before any other sign-in (an API
+    token) is given for their password: choose their own password in place of an admin's
+    temporary one, or set up the authenticator their role needs. None when nothing."""
+    if staff.password_must_change:
+        return "password_change_required"
+    if staff.role in mfa_required_roles and not is_enrolled(staff):
+        return "second_factor_not_set_up"
+    return None
 
-    Not counted as a failure: the password was right.
-    """
-    _audit_failure(session, staff.email, staff, {"channel": channel, "reason": reason})
+
+def refuse_until_console_step(session: Session, staff: Staff, *, channel: str, step: str) -> None:
+    """Audit a right password refused until `step` (see `console_step_first`) is done in the
+    console. Not counted as a failure: the password was right."""
+    _audit_failure(session, staff.email, staff, {"channel": channel, "reason": step})
 
 
 def _verify_dummy(password: str) -> None:

@@ -185,6 +185,12 @@ def change_own_password(
     _record(session, staff.email, "staff.change_password", staff, {})
 
 
+def chose_second_factor(session: Session, staff: Staff) -> None:
+    """A member of staff whose role needs no code set up an authenticator app (its first code
+    accepted by `sign_in.check_code`); from now on they give a code at sign-in. Audited."""
+    _record(session, staff.email, "staff.set_up_second_factor", staff, {})
+
+
 def reset_authenticator(session: Session, staff: Staff, now: datetime, *, actor: str) -> None:
     """Clear the TOTP second factor (they enrol again at next sign-in); sessions end. Audited."""
     reset_second_factor(staff)

@@ -53,7 +53,7 @@ def test_a_role_needing_a_code_gets_no_token_by_password_before_an_authenticator
     assert "console" in reply.json["error"]["message"]
     assert count(ApiToken) == 0
     (entry,) = [e for e in rows(AuditEntry) if e.action == "sign_in.failed"]
-    assert entry.details["reason"] == "no_second_factor"
+    assert entry.details["reason"] == "second_factor_not_set_up"
     assert one(Staff).failed_sign_ins == 0  # the password was right: no step towards a lockout
 
 

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import AuditEntry, Staff
 from tests.conftest import IN_HOURS
 from tests.console.sign_in_support import PASSWORD, add_member, code_at, post_form, sign_in
-from tests.support.rows import count, one
+from tests.support.rows import count, one, rows
 
 AMY = "amy@sthelens.gov.uk"
 NEW = "four quiet herons"
@@ -39,16 +39,11 @@ def test_changing_the_password_is_audited_and_the_new_one_signs_in(client, app):
     reply = post_form(client, "/console/password", current=PASSWORD, new=NEW, confirm=NEW)
     assert reply.status_code == 302 and reply.location == "/console/"
     assert client.get("/console/desk").status_code == 200
-    (entry,) = [e for e in db_entries() if e.action == "staff.change_password"]
+    (entry,) = rows(AuditEntry, AuditEntry.action == "staff.change_password")
     assert entry.actor == AMY and NEW not in str(entry.details)
     other = app.test_client()
     assert sign_in(other, AMY, PASSWORD).status_code == 400
     assert sign_in(other, AMY, NEW).status_code == 302
-
-
-def db_entries() -> list[AuditEntry]:
-    with db.transaction() as session:
-        return list(session.query(AuditEntry))
 
 
 @pytest.mark.parametrize(

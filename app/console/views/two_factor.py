@@ -21,7 +21,7 @@ from app.console.auth import console_roles, now, pending_console_session
 from app.console.forms import CodeForm
 from app.console.views.sign_in import NEXT_KEY, record_sign_in, safe_next
 from app.db.session import request_session
-from app.domain import audit, sign_in
+from app.domain import sign_in, staff_lifecycle
 from app.domain.sessions import second_factor_passed
 from app.models import ConsoleSession, Staff
 from app.web.limits import sign_in_limits
@@ -100,13 +100,7 @@ def add_two_factor() -> Response | str | tuple[str, int]:
         return redirect(url_for("console.account"))
     secret = _secret_being_set_up(staff)
     if form.validate_on_submit() and _check(staff, form, secret):
-        audit.record(
-            request_session(),
-            actor=staff.email,
-            action="staff.set_up_second_factor",
-            subject_type="staff",
-            subject_id=str(staff.id),
-        )
+        staff_lifecycle.chose_second_factor(request_session(), staff)
         request_session().commit()
         flash("Your authenticator app is set up: you will give a code each time you sign in.")
         return redirect(url_for("console.account"))
