@@ -6,11 +6,9 @@ Set SCREENSHOTS_DIR to keep a screenshot of each page checked.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -38,16 +36,8 @@ def console(app, live_app: str) -> str:  # noqa: ANN001
 
 
 def checked(page: Page, name: str) -> None:
-    """axe finds no serious or critical violation; keep a screenshot if asked."""
-    assert_accessible(page)
-    folder = os.environ.get("SCREENSHOTS_DIR")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        size = page.viewport_size or {"width": 1280, "height": 720}
-        for width in sorted({size["width"], 390}, reverse=True):
-            page.set_viewport_size({"width": width, "height": size["height"]})
-            page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True)
-        page.set_viewport_size(size)
+    """axe finds no serious or critical violation (and a screenshot is kept, if asked)."""
+    assert_accessible(page, name=name)
 
 
 def enter_password(page: Page, console: str, email: str, password: str = PASSWORD) -> None:
