@@ -22,12 +22,12 @@ def new_token(package_id: str) -> str:
     return f"{package_id}.{secrets.token_urlsafe(32)}"
 
 
-def superseded_problem(session: Session, token: str) -> str | None:
-    """For a token matching no live hash: "replaced" or "deleted" when its package exists."""
+def superseded_package(session: Session, token: str) -> AccessPackage | None:
+    """For a token matching no live hash: the package it names, when that exists.
+
+    Its link was replaced by a newer one, or the package deleted (`deleted_at` set).
+    """
     package_id, dot, secret = token.partition(".")
     if not dot or not secret or not PACKAGE_ID.match(package_id):
         return None
-    package = session.get(AccessPackage, package_id)
-    if package is None:
-        return None
-    return "deleted" if package.deleted_at is not None else "replaced"
+    return session.get(AccessPackage, package_id)

@@ -1,7 +1,9 @@
-"""Download links expire and rotate; a failed packaging job shows on the request."""
+"""Download links expire and rotate, saying so in the request's language; a failed packaging
+job shows on the request."""
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,18 +18,77 @@ E164 = "+447700900123"
 URL = "/api/access-requests"
 
 
-@pytest.fixture
-def ready(client, officer, local_runtime) -> int:  # noqa: ANN001
-    """A request whose one-recording package is ready."""
-    store_recording(local_runtime, number=E164, started_at=datetime(2026, 11, 2, tzinfo=UTC))
-    rid = register_request(client, officer, E164)["id"]
+WITHDRAWN = {
+    "en": "This download link has been withdrawn",
+    "cy": "Mae'r ddolen lawrlwytho hon wedi'i thynnu'n ôl",
+}
+NOT_VALID = {
+    "en": "This download link is not valid",
+    "cy": "Nid yw'r ddolen lawrlwytho hon yn ddilys",
+}
+
+
+def packaged(client, officer, runtime, language: str = "en") -> int:  # noqa: ANN001
+    """A request in `language` whose one-recording package is ready."""
+    store_recording(runtime, number=E164, started_at=datetime(2026, 11, 2, tzinfo=UTC))
+    rid = register_request(client, officer, E164, language=language)["id"]
     assert client.post(f"{URL}/{rid}/fulfil", headers=officer).status_code == 202
     package_access_request(rid)
     return rid
 
 
+@pytest.fixture
+def ready(client, officer, local_runtime) -> int:  # noqa: ANN001
+    """An English request whose one-recording package is ready."""
+    return packaged(client, officer, local_runtime)
+
+
 def token(client, officer, rid: int) -> str:  # noqa: ANN001
     return client.get(f"{URL}/{rid}/package", headers=officer).json["url"].rsplit("/", 1)[1]
+
+
+def shown(reply) -> str:  # noqa: ANN001
+    """The page's HTML with entities (an escaped apostrophe) read as the characters they are."""
+    return html.unescape(reply.text)
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_a_withdrawn_link_says_so_in_the_requests_language(
+    client, officer, local_runtime, language
+):
+    rid = packaged(client, officer, local_runtime, language)
+    secret = token(client, officer, rid)
+    assert client.delete(f"{URL}/{rid}/package", headers=officer).status_code == 200
+    reply = client.get(f"/access/{secret}")
+    assert reply.status_code == 410 and reply.mimetype == "text/html"
+    page = shown(reply)
+    assert f'<html lang="{language}"' in page and WITHDRAWN[language] in page
+    other = "cy" if language == "en" else "en"
+    assert WITHDRAWN[other] not in page and secret not in page
+    assert reply.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in reply.headers
+    head = client.head(f"/access/{secret}")
+    assert head.status_code == 410 and head.data == b""
+
+
+def test_a_replaced_welsh_link_says_so_in_welsh(client, officer, local_runtime):
+    rid = packaged(client, officer, local_runtime, "cy")
+    old = token(client, officer, rid)
+    token(client, officer, rid)
+    reply = client.get(f"/access/{old}")
+    assert reply.status_code == 410 and '<html lang="cy"' in reply.text
+    assert "Mae dolen lawrlwytho fwy newydd wedi cymryd lle'r un hon" in shown(reply)
+
+
+@pytest.mark.parametrize("secret", ["not-a-real-token", "0" * 32 + ".no-such-package"])
+def test_an_unknown_link_says_so_in_english_then_in_welsh(client, secret):
+    reply = client.get(f"/access/{secret}")
+    assert reply.status_code == 404 and reply.mimetype == "text/html"
+    page = shown(reply)
+    assert '<html lang="en"' in page
+    main = page[page.index("<main") :]
+    english, welsh = main.index(NOT_VALID["en"]), main.index(NOT_VALID["cy"])
+    assert english < main.index('<div lang="cy">') < welsh
+    assert reply.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in reply.headers
 
 
 def test_link_expires_after_seven_days(client, officer, clock, ready):

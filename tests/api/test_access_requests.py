@@ -391,6 +391,6 @@ def test_closed_requests_refuse_changes(client, officer):
     assert reply.status_code == 409
 
 
-def test_unknown_download_link_is_404_in_plain_words(client):
+def test_unknown_download_link_is_404_as_a_page_not_json(client):
     reply = client.get("/access/" + "x" * 43)
-    assert reply.status_code == 404 and reply.mimetype == "text/plain"
+    assert reply.status_code == 404 and reply.mimetype == "text/html"

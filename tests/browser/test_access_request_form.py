@@ -1,18 +1,21 @@
-"""A citizen fills in the access-request form in Chromium, in English and Welsh (SPEC §15)."""
+"""A citizen fills in the access-request form in Chromium, in English and Welsh (SPEC §15); a
+download link that opens nothing says so in the request's language, or in both."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
+from app.domain.access_requests import token_digest
 from app.extensions import db
 from app.integrations.queue import get_queue
-from app.models import AccessRequest, AccessRequestCall, Call, LegalHold
+from app.models import AccessPackage, AccessRequest, AccessRequestCall, Call, LegalHold
 from app.public.text import catalogue
 from tests.fixtures.browser import PHONE_VIEWPORT, assert_accessible
 from tests.support.runtime import job_runtime
@@ -116,8 +119,6 @@ def held_request(reference: str) -> AccessRequest:
 @pytest.fixture
 def a_call(app) -> None:  # noqa: ANN001
     """The caller's earlier call, which the request must find and hold."""
-    from datetime import UTC, datetime
-
     with db.transaction() as session:
         session.add(
             Call(
@@ -198,3 +199,44 @@ def test_the_sixth_submission_in_an_hour_gets_the_limit_page(site, page) -> None
     expect(page.get_by_role("heading", level=1)).to_have_text(catalogue("cy")["limit_title"])
     checked(page, "cy-rate-limit")
     assert count(AccessRequest) == 5
+
+
+def withdrawn_link(language: str) -> str:
+    """The token of a package made for a request in `language`, its link since withdrawn."""
+    secret = "0" * 32 + ".a-withdrawn-link"
+    request = AccessRequest(
+        requester_name="Siân Ŵyn",
+        requester_relationship="data_subject",
+        received_on=date(2026, 11, 2),
+        created_by="dpo@sthelens.gov.uk",
+        language=language,
+    )
+    package = AccessPackage(
+        storage_key="access-packages/withdrawn.enc",
+        token_hash=token_digest(secret),
+        revoked_at=datetime(2026, 11, 20, tzinfo=UTC),
+    )
+    with db.transaction() as session:
+        session.add(request)
+        session.flush()
+        package.access_request_id = request.id
+        session.add(package)
+    return secret
+
+
+def test_a_withdrawn_link_to_a_welsh_request_is_an_accessible_welsh_page(site, page) -> None:
+    secret = withdrawn_link("cy")
+    reply = page.goto(f"{site}/access/{secret}")
+    assert reply is not None and reply.status == 410
+    assert page.locator("html").get_attribute("lang") == "cy"
+    expect(page.get_by_role("heading", level=1)).to_have_text(catalogue("cy")["link_revoked_title"])
+    checked(page, "cy-link-withdrawn")
+
+
+def test_an_unknown_link_is_an_accessible_page_in_english_then_welsh(site, page) -> None:
+    reply = page.goto(f"{site}/access/not-a-real-token")
+    assert reply is not None and reply.status == 404
+    expect(page.locator('[lang="cy"]').get_by_role("heading")).to_have_text(
+        catalogue("cy")["link_unknown_title"]
+    )
+    checked(page, "en-cy-link-unknown")

@@ -340,10 +340,15 @@ def revoke_link(
 
 @dataclass(frozen=True)
 class LinkLookup:
-    """What a token leads to: the package when usable, otherwise why not."""
+    """What a token leads to: the package when usable, otherwise why not.
+
+    For a refused link, `language` is that of the request its package belongs to, so the
+    refusal can be worded in it; None when the token names no package ("unknown").
+    """
 
     package: AccessPackage | None
     problem: str | None  # "unknown", "revoked", "expired", "deleted", "replaced"
+    language: str | None = None
 
 
 def package_for_token(session: Session, token: str, now: datetime) -> LinkLookup:
@@ -354,14 +359,28 @@ def package_for_token(session: Session, token: str, now: datetime) -> LinkLookup
         select(AccessPackage).where(AccessPackage.token_hash == token_digest(token))
     )
     if package is None:
-        return LinkLookup(None, download_links.superseded_problem(session, token) or "unknown")
+        named = download_links.superseded_package(session, token)
+        if named is None:
+            return LinkLookup(None, "unknown")
+        return _refused(session, named, "deleted" if named.deleted_at else "replaced")
     if package.deleted_at is not None or package.storage_key is None:
-        return LinkLookup(None, "deleted")
+        return _refused(session, package, "deleted")
     if package.revoked_at is not None:
-        return LinkLookup(None, "revoked")
+        return _refused(session, package, "revoked")
     if package.expires_at is None or package.expires_at <= now:
-        return LinkLookup(None, "expired")
+        return _refused(session, package, "expired")
     return LinkLookup(package, None)
+
+
+def _refused(session: Session, package: AccessPackage, problem: str) -> LinkLookup:
+    return LinkLookup(None, problem, _language_of(session, package))
+
+
+def _language_of(session: Session, package: AccessPackage) -> str | None:
+    """The language to answer the package's requester in."""
+    return session.scalar(
+        select(AccessRequest.language).where(AccessRequest.id == package.access_request_id)
+    )
 
 
 def record_download(

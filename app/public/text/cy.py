@@ -161,4 +161,21 @@ WORDS: dict[str, str] = {
     "not_found_title": D("Heb ddod o hyd i'r dudalen"),
     "not_found_message": D("Os gwnaethoch deipio'r cyfeiriad gwe, gwiriwch ei fod yn gywir."),
     "start_again": D("Mynd i'r dechrau"),
+    "link_unknown_title": D("Nid yw'r ddolen lawrlwytho hon yn ddilys"),
+    "link_unknown_message": D(
+        "Gwiriwch eich bod wedi copïo'r ddolen gyfan o'r e-bost neu'r llythyr a anfonodd y "
+        "cyngor atoch."
+    ),
+    "link_revoked_title": D("Mae'r ddolen lawrlwytho hon wedi'i thynnu'n ôl"),
+    "link_revoked_message": D(
+        "Cysylltwch â Swyddog Diogelu Data'r cyngor os oes angen eich recordiadau arnoch o hyd."
+    ),
+    "link_expired_title": D("Mae'r ddolen lawrlwytho hon wedi dod i ben"),
+    "link_expired_message": D(
+        "Cysylltwch â Swyddog Diogelu Data'r cyngor a gofynnwch am ddolen newydd."
+    ),
+    "link_replaced_title": D("Mae dolen lawrlwytho fwy newydd wedi cymryd lle'r un hon"),
+    "link_replaced_message": D("Defnyddiwch y ddolen ddiweddaraf a anfonodd y cyngor atoch."),
+    "link_deleted_title": D("Nid yw'r recordiadau hyn ar gael o'r ddolen hon mwyach"),
+    "link_deleted_message": D("Cysylltwch â Swyddog Diogelu Data'r cyngor."),
 }

@@ -138,4 +138,18 @@ WORDS: dict[str, str] = {
     "not_found_title": "Page not found",
     "not_found_message": "If you typed the web address, check it is correct.",
     "start_again": "Go to the start",
+    # The requester's download link (GET /access/<token>) when it opens nothing
+    "link_unknown_title": "This download link is not valid",
+    "link_unknown_message": "Please check you copied the whole link from the email or letter "
+    "the council sent you.",
+    "link_revoked_title": "This download link has been withdrawn",
+    "link_revoked_message": "Please contact the council's Data Protection Officer if you still "
+    "need your recordings.",
+    "link_expired_title": "This download link has expired",
+    "link_expired_message": "Please contact the council's Data Protection Officer and ask for a "
+    "new link.",
+    "link_replaced_title": "This download link has been replaced by a newer one",
+    "link_replaced_message": "Please use the latest link the council sent you.",
+    "link_deleted_title": "These recordings are no longer available from this link",
+    "link_deleted_message": "Please contact the council's Data Protection Officer.",
 }
