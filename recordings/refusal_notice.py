@@ -1,8 +1,14 @@
-"""What a requester is told when their access request is refused (UK GDPR art. 12(4)–(5))."""
+"""What a requester is told when their access request is refused (UK GDPR art. 12(4)–(5)).
+
+The words are in `recordings.correspondence`, one catalogue per language; the Welsh ones are
+reference wording marked for the council's translators.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from recordings.correspondence import words
 
 __all__ = ["RefusalGround", "refusal_notice"]
 
@@ -13,21 +19,9 @@ class RefusalGround(StrEnum):
     MANIFESTLY_UNFOUNDED = "manifestly_unfounded"
     MANIFESTLY_EXCESSIVE = "manifestly_excessive"
 
-    @property
-    def words(self) -> str:
-        """The ground as the requester reads it."""
-        return self.value.replace("_", " ")
 
-
-_NOTICE = (
-    "Your subject access request {reference} has been refused because we consider it "
-    "{ground}. Our reasons: {reason}\n\n"
-    "If you are unhappy with this decision you can complain to the Information Commissioner's "
-    "Office (ICO): https://ico.org.uk/make-a-complaint/ or 0303 123 1113. You can also ask a "
-    "court to order us to comply with your request."
-)
-
-
-def refusal_notice(reference: str, ground: str, reason: str) -> str:
-    """The text the requester receives: the ground, our reasons and how to complain to the ICO."""
-    return _NOTICE.format(reference=reference, ground=RefusalGround(ground).words, reason=reason)
+def refusal_notice(reference: str, ground: str, reason: str, language: str = "en") -> str:
+    """The notice in `language`: the ground, our reasons, the ICO complaint, a court's remedy."""
+    text = words(language)
+    ground_words = text[f"refusal_{RefusalGround(ground).value}"]
+    return text["refusal_notice"].format(reference=reference, ground=ground_words, reason=reason)

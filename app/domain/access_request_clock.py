@@ -130,7 +130,9 @@ def refuse(
 
 
 def refusal_notice_of(request: AccessRequest) -> str | None:
-    """The notice a refused request's requester is sent (None unless refused)."""
+    """The notice a refused request's requester is sent, in its language (None unless refused)."""
     if request.refusal_ground is None:
         return None
-    return refusal_notice(request.reference, request.refusal_ground, request.refusal_reason or "")
+    return refusal_notice(
+        request.reference, request.refusal_ground, request.refusal_reason or "", request.language
+    )

@@ -88,6 +88,15 @@ WORDS: dict[str, str] = {
         "Os na wnaethoch chi'r cais hwn, rhowch wybod i ni drwy ateb yr e-bost hwn.\n\n"
         "Cyngor St Helens – Contact Cares\n"
     ),
+    "refusal_notice": Draft(
+        "Mae eich cais gwrthrych am wybodaeth {reference} wedi'i wrthod oherwydd ein bod o'r "
+        "farn ei fod {ground}. Ein rhesymau: {reason}\n\n"
+        "Os ydych yn anfodlon â'r penderfyniad hwn, gallwch gwyno i Swyddfa'r Comisiynydd "
+        "Gwybodaeth (ICO): https://ico.org.uk/make-a-complaint/ neu 0303 123 1113. Gallwch "
+        "hefyd ofyn i lys orchymyn i ni gydymffurfio â'ch cais."
+    ),
+    "refusal_manifestly_unfounded": Draft("yn amlwg yn ddi-sail"),
+    "refusal_manifestly_excessive": Draft("yn amlwg yn ormodol"),
     "date_and_time": Draft("{date}, {time}"),
     "time_not_known": Draft("anhysbys"),
     "manifest_title": Draft("Recordiadau a ddarperir ar gyfer cais {reference}"),

@@ -61,6 +61,14 @@ WORDS: dict[str, str] = {
     "download link, or a letter if you asked for one.\n\n"
     "If you did not make this request, please tell us by replying to this email.\n\n"
     "St Helens Council – Contact Cares\n",
+    # The notice sent when a request is refused (UK GDPR art. 12(4)-(5)).
+    "refusal_notice": "Your subject access request {reference} has been refused because we "
+    "consider it {ground}. Our reasons: {reason}\n\n"
+    "If you are unhappy with this decision you can complain to the Information Commissioner's "
+    "Office (ICO): https://ico.org.uk/make-a-complaint/ or 0303 123 1113. You can also ask a "
+    "court to order us to comply with your request.",
+    "refusal_manifestly_unfounded": "manifestly unfounded",
+    "refusal_manifestly_excessive": "manifestly excessive",
     # The package's manifest.txt and cover-note.txt (the subject and greeting are the letter's).
     "date_and_time": "{date}, {time}",
     "time_not_known": "not known",

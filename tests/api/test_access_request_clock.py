@@ -167,6 +167,23 @@ def test_refusal_releases_the_holds_and_closes(client, officer, clock):
     assert actions.index("access_request.refuse") < actions.index("access_request.close")
 
 
+@pytest.mark.parametrize(
+    ("language", "refused", "court"),
+    [
+        ("en", "has been refused because we consider it manifestly excessive", "ask a court"),
+        ("cy", "wedi'i wrthod oherwydd ein bod o'r farn ei fod yn amlwg yn ormodol", "ofyn i lys"),
+    ],
+)
+def test_the_refusal_notice_is_in_the_requests_language(client, officer, language, refused, court):
+    rid = register_request(client, officer, E164, language=language)["id"]
+    reply = refuse(client, officer, rid)
+    assert reply.status_code == 200, reply.json
+    notice = reply.json["refusal"]["notice"]
+    assert refused in notice and court in notice and f"SAR-{rid:06d}" in notice
+    assert "The fifth identical request" in notice and "ico.org.uk/make-a-complaint" in notice
+    assert client.get(f"{URL}/{rid}", headers=officer).json["refusal"]["notice"] == notice
+
+
 def test_the_refusal_notice_is_kept(client, officer, request_id):
     refuse(client, officer, request_id)
     shown = client.get(f"{URL}/{request_id}", headers=officer).json

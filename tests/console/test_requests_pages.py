@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 
 import pytest
@@ -171,6 +172,14 @@ def test_refusing_from_the_page_releases_holds_and_shows_the_notice(officer, api
     text = page.get_data(as_text=True)
     assert "Refused and closed" in text and "ico.org.uk" in text
     assert all(h.released_at for h in rows(LegalHold))
+
+
+def test_a_welsh_requests_refusal_notice_is_shown_in_welsh(officer, api):
+    rid = register_request(officer, api, E164, language="cy")["id"]
+    page = step(officer, rid, "refuse", ground="manifestly_unfounded", reason="Dim galwadau.")
+    text = html.unescape(page.get_data(as_text=True))
+    assert '<div class="govuk-inset-text" lang="cy">Mae eich cais gwrthrych am wybodaeth' in text
+    assert "yn amlwg yn ddi-sail. Ein rhesymau: Dim galwadau." in text
 
 
 def test_closing_from_the_page_releases_holds(officer, api):
