@@ -12,10 +12,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import requests
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from app.domain import audit, calls, routing
@@ -93,7 +94,14 @@ def language_name(code: str | None) -> str:
 # --------------------------------------------------------------------------- status
 
 
-def effective_status(staff: Staff, now: datetime, wrap_up_seconds: int) -> tuple[str, datetime]:
+class HasStatus(Protocol):
+    """An advisor's status as stored: a Staff row, or just those columns of it."""
+
+    status: str
+    status_changed_at: datetime
+
+
+def effective_status(staff: HasStatus, now: datetime, wrap_up_seconds: int) -> tuple[str, datetime]:
     """The status routing acts on and since when: a wrap-up whose time is over is available."""
     if staff.status == AdvisorStatus.WRAP_UP:
         ends = staff.status_changed_at + timedelta(seconds=wrap_up_seconds)
@@ -293,6 +301,7 @@ def transfer_targets(session: Session, staff: Staff, now: datetime, wrap_up: int
     """Other active advisors free to take a transfer now, by name."""
     found = session.scalars(
         select(Staff)
+        .options(load_only(Staff.name, Staff.email, Staff.status, Staff.status_changed_at))
         .where(
             Staff.role == Role.ADVISOR,
             Staff.active.is_(True),

@@ -59,30 +59,38 @@ def retention_report(
     with `languages`, calls by language over those days too (it reads every call of the
     window, so the console page and the metrics scrape, which do not show it, leave it out).
 
-    Three statements, each cheap however many recordings are stored: the stored ones counted
-    by due date on one index; those held, tested against the holds' sets read once
-    (`held_among_many_clause`); and those past due (few: the sweep deletes them within the
-    hour unless they are held), each tested for a hold (`held_clause`).
+    Two statements over recordings, each cheap however many are stored: the stored ones, in
+    one pass over the index of stored recordings by due date, counted, counted past due and
+    counted held, tested against the holds' sets read once (`held_among_many_clause`); and
+    those past due (few: the sweep deletes them within the hour unless they are held), each
+    tested for a hold by index probes (`held_clause`).
     """
     stored = Recording.status == RecordingStatus.STORED
     long_past_due = Recording.delete_after < now - OVERDUE_AFTER
     counted = session.execute(
-        select(func.count(), func.count().filter(long_past_due)).where(stored)
+        select(
+            func.count(),
+            func.count().filter(long_past_due),
+            func.count().filter(held_among_many_clause()),
+        ).where(stored)
     ).one()
-    held = held_clause()
+    due = (
+        select(Recording.delete_after, held_clause().label("held"), long_past_due.label("long"))
+        .where(stored, Recording.delete_after <= now)
+        .subquery()
+    )
     past = session.execute(
         select(
             func.count(),
-            func.count().filter(held),
-            func.count().filter(and_(held, long_past_due)),
-            func.min(Recording.delete_after).filter(~held),
-        ).where(stored, Recording.delete_after <= now)
+            func.count().filter(due.c.held),
+            func.count().filter(and_(due.c.held, due.c.long)),
+            func.min(due.c.delete_after).filter(~due.c.held),
+        )
     ).one()
-    held_total = session.scalar(select(func.count()).where(stored, held_among_many_clause()))
     return RetentionReport(
         at=now,
         stored=int(counted[0]),
-        held=int(held_total or 0),
+        held=int(counted[2]),
         held_past_due=int(past[1]),
         due=int(past[0]) - int(past[1]),
         overdue=int(counted[1]) - int(past[2]),

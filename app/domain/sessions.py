@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.models import ApiToken, ConsoleSession, Staff
 
@@ -71,7 +71,11 @@ def live_session(
     session: Session, token: str, now: datetime, limits: SessionLimits
 ) -> ConsoleSession | None:
     """The live session of this token (its last request recorded to the minute), or None."""
-    row = session.scalar(select(ConsoleSession).where(ConsoleSession.token_hash == _digest(token)))
+    row = session.scalar(  # with its member of staff: one round trip for every page and poll
+        select(ConsoleSession)
+        .options(joinedload(ConsoleSession.staff))
+        .where(ConsoleSession.token_hash == _digest(token))
+    )
     if row is None or row.revoked_at is not None or not row.staff.active:
         return None
     if now >= row.expires_at or now - row.last_seen_at >= limits.idle:
@@ -96,11 +100,15 @@ def end_session(session: Session, token: str, now: datetime) -> bool:
     return True
 
 
-def end_everything_of(session: Session, staff: Staff, now: datetime) -> None:
-    """End every console session and revoke every API token of `staff` (deactivation)."""
+def end_everything_of(
+    session: Session, staff: Staff, now: datetime, *, keep: ConsoleSession | None = None
+) -> None:
+    """End every console session and revoke every API token of `staff` (deactivation, a reset);
+    `keep` spares the session the member of staff is using (they changed their own password)."""
+    others = [ConsoleSession.id != keep.id] if keep is not None else []
     session.execute(
         update(ConsoleSession)
-        .where(ConsoleSession.staff_id == staff.id, ConsoleSession.revoked_at.is_(None))
+        .where(ConsoleSession.staff_id == staff.id, ConsoleSession.revoked_at.is_(None), *others)
         .values(revoked_at=now)
     )
     session.execute(

@@ -20,7 +20,7 @@ from app.domain.sign_in import (
     temporary_password,
 )
 from app.domain.staff import check_password, hash_password, staff_by_email
-from app.models import Role, Staff
+from app.models import ConsoleSession, Role, Staff
 
 LANGUAGES = ("en", "cy")
 PROFILE_FIELDS = ("name", "email", "role", "skills", "languages", "endpoint", "records_calls")
@@ -164,9 +164,18 @@ def reset_password(session: Session, staff: Staff, now: datetime, *, actor: str)
 
 
 def change_own_password(
-    session: Session, staff: Staff, current: str, new: str, *, confirm: str
+    session: Session,
+    staff: Staff,
+    current: str,
+    new: str,
+    *,
+    confirm: str,
+    now: datetime,
+    keep: ConsoleSession,
 ) -> None:
     """A member of staff replaces their password (a temporary one, or their own). Audited.
+    Every other console session of theirs ends and their API tokens are revoked: whoever knew
+    the old password is signed out everywhere but in the browser `keep` they changed it from.
 
     InvalidStaffField names the field at fault: a wrong current password, a new one that
     breaks the policy or repeats the current one, or a confirmation that differs.
@@ -182,6 +191,7 @@ def change_own_password(
     if confirm != new:
         raise InvalidStaffField("confirm", "The passwords do not match")
     staff.password_hash, staff.password_must_change = hash_password(new), False
+    end_everything_of(session, staff, now, keep=keep)
     _record(session, staff.email, "staff.change_password", staff, {})
 
 

@@ -46,6 +46,22 @@ def test_changing_the_password_is_audited_and_the_new_one_signs_in(client, app):
     assert sign_in(other, AMY, NEW).status_code == 302
 
 
+def test_changing_the_password_signs_out_everywhere_else(client, app):
+    add_member(AMY)
+    sign_in(client, AMY)
+    elsewhere = app.test_client()
+    sign_in(elsewhere, AMY)
+    token = client.post("/api/auth/token", json={"email": AMY, "password": PASSWORD}).json["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert elsewhere.get("/console/desk").status_code == 200
+    assert client.get("/api/me", headers=bearer).status_code == 200
+    reply = post_form(client, "/console/password", current=PASSWORD, new=NEW, confirm=NEW)
+    assert reply.status_code == 302
+    assert client.get("/console/desk").status_code == 200  # the browser it was changed in
+    assert elsewhere.get("/console/desk").location.startswith("/console/login")
+    assert client.get("/api/me", headers=bearer).status_code == 401
+
+
 @pytest.mark.parametrize(
     ("form", "field", "message"),
     [

@@ -11,7 +11,7 @@ from flask import current_app, flash, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from app.console import bp
-from app.console.auth import console_roles
+from app.console.auth import console_roles, now
 from app.console.forms import PasswordChangeForm
 from app.console.views.sign_in import safe_next
 from app.db.session import request_session
@@ -43,6 +43,8 @@ def change_password() -> Response | str | tuple[str, int]:
                 form.current.data or "",
                 form.new.data or "",
                 confirm=form.confirm.data or "",
+                now=now(),
+                keep=g.console_session,
             )
         except staff_lifecycle.InvalidStaffField as exc:
             getattr(form, exc.field).errors.append(exc.message)
