@@ -17,20 +17,25 @@ What is real:
   context (empty cache) each round, 1280×900.
 
 A round opens the review page, types the reason and submits it, as the officer does; the page
-then loads the page's waveform script (app/console/static/waveform.js), which has wavesurfer.js
-fetch the decrypted audio and draw the two channels.
+then loads its waveform script (app/console/static/waveform.js), which fetches the outline the
+server reads from the decrypted audio (each channel's peaks, and the duration) and has
+wavesurfer.js draw the two channels from it; the audio itself waits until the officer plays it.
+(Before issue 16, wavesurfer fetched the whole decrypted WAV and decoded it before drawing.)
 
 "First paint" here: the first animation frame, after the reason is submitted, at which a canvas
 in wavesurfer's shadow DOM holds a non-transparent pixel (checked with getImageData on every
 frame; wavesurfer draws both channels in one go, so this is the waveform appearing). Timed from
 the `submit` event on the reason's form (Date.now() kept in sessionStorage across the
 navigation) to that frame, by the browser's clock. Also reported: when the page's HTML and the
-audio had fully arrived (Resource Timing) and when wavesurfer said `ready`.
+data the waveform is drawn from had fully arrived (Resource Timing of the last fetch: the
+outline of peaks the review page asks the server for, or the whole audio when wavesurfer
+fetches it, as in the baseline) and when wavesurfer said `ready`.
 
 Baseline, in the same run and browser: the same waveform.js and vendored wavesurfer.js, drawing
 the same plain WAV served by a bare static file server (`python -m http.server`): a page with a
 form, submitted the same way, leading to a page with the waveform's container at the width it
-has in the app. No decryption, no app, no database. The ratio printed is app/bare of medians.
+has in the app, and no outline: wavesurfer fetches the whole WAV and decodes it before drawing.
+No decryption, no app, no database. The ratio printed is app/bare of medians.
 """
 
 from __future__ import annotations
@@ -103,7 +108,7 @@ FIRST_PAINT = """
     if (canvases().some(painted)) {
       marks.paint = Date.now();
       for (const entry of performance.getEntriesByType("resource")) {
-        if (entry.initiatorType === "fetch") marks.audio = origin + entry.responseEnd;
+        if (entry.initiatorType === "fetch") marks.data = origin + entry.responseEnd;
       }
       const [page] = performance.getEntriesByType("navigation");
       if (page) marks.page = origin + page.responseEnd;
@@ -126,7 +131,7 @@ class Round:
 
     paint: float
     page: float
-    audio: float
+    data: float
     ready: float
 
 
@@ -245,20 +250,20 @@ def one_round(browser: Browser, base: str, path: str, cookie: str | None) -> tup
     finally:
         context.close()
     since = lambda name: marks[name] - marks["submitted"]  # noqa: E731
-    return Round(since("paint"), since("page"), since("audio"), since("ready")), width
+    return Round(since("paint"), since("page"), since("data"), since("ready")), width
 
 
 def summary(label: str, rounds: list[Round]) -> dict[str, float]:
     """Print and return median and max of each mark."""
     figures = {}
-    for mark in ("page", "audio", "paint", "ready"):
+    for mark in ("page", "data", "paint", "ready"):
         values = [getattr(r, mark) for r in rounds]
         figures[f"{mark}_median_ms"] = round(statistics.median(values), 1)
         figures[f"{mark}_max_ms"] = round(max(values), 1)
     print(
         f"{label:5} first paint median {figures['paint_median_ms']:8.0f} ms,"
         f" max {figures['paint_max_ms']:8.0f} ms   (page in {figures['page_median_ms']:.0f},"
-        f" audio in {figures['audio_median_ms']:.0f}, ready {figures['ready_median_ms']:.0f}"
+        f" data in {figures['data_median_ms']:.0f}, ready {figures['ready_median_ms']:.0f}"
         " ms, medians)"
     )
     print(f"      each round: {', '.join(f'{r.paint:.0f}' for r in rounds)} ms")
