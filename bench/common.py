@@ -50,21 +50,32 @@ def gunicorn(
     otherwise, at `niceness` (a lower CPU priority); yields the port."""
     port = port or free_port()
     exe = str(Path(sys.executable).with_name("gunicorn"))
+    command = [
+        *(["nice", "-n", str(niceness)] if niceness else []),
+        exe,
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        *extra,
+        app,
+    ]
+    with serving(command, port, env) as listening:
+        yield listening
+
+
+@contextmanager
+def serving(
+    command: list[str], port: int, env: dict[str, str] | None = None, quiet: bool = False
+) -> Iterator[int]:
+    """Run `command`, a server listening on 127.0.0.1:`port` (from the repository's root, with
+    `env` added to the environment; its output discarded when `quiet`); yields the port once it
+    listens, and stops the server afterwards."""
+    output = subprocess.DEVNULL if quiet else None
     proc = subprocess.Popen(  # noqa: S603
-        [
-            *(["nice", "-n", str(niceness)] if niceness else []),
-            exe,
-            "--workers",
-            str(workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            *extra,
-            app,
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
+        command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=output, stderr=output
     )
     try:
         wait_for_port(port)

@@ -1,4 +1,5 @@
-"""Audio operations on call recordings with pydub and ffmpeg: load, redact, export MP3."""
+"""Audio operations on call recordings with pydub and ffmpeg: load, redact, export MP3; the
+outline of a waveform (each channel's peaks) read from a stream."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import re
 import shutil
 import subprocess
 import warnings
+import wave
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import imageio_ffmpeg
@@ -17,6 +20,8 @@ with warnings.catch_warnings():
     # the converter is set just below, so neither warning applies here.
     warnings.filterwarnings("ignore", "'audioop' is deprecated", DeprecationWarning)
     warnings.filterwarnings("ignore", "Couldn't find ff", RuntimeWarning)
+    import audioop
+
     from pydub import AudioSegment
     from pydub.audio_segment import fix_wav_headers
     from pydub.exceptions import CouldntDecodeError
@@ -27,6 +32,7 @@ __all__ = [
     "InvalidBitrate",
     "InvalidRedaction",
     "UnreadableAudio",
+    "Waveform",
     "check_mp3_bitrate",
     "ffmpeg_executable",
     "load_wav",
@@ -34,6 +40,7 @@ __all__ = [
     "rms_between",
     "to_mp3",
     "validate_redactions",
+    "waveform_peaks",
 ]
 
 DEFAULT_MP3_BITRATE = "64k"
@@ -67,6 +74,63 @@ def load_wav(source: BinaryIO) -> AudioSegment:
         return AudioSegment(data=data)
     except CouldntDecodeError:
         return AudioSegment(data=_decode_to_pcm_wav(data))
+
+
+@dataclass(frozen=True)
+class Waveform:
+    """A recording's outline: its length and, per channel, the loudest sample (0 to 1) of each
+    of its equal spans, first to last."""
+
+    duration_seconds: float
+    peaks: list[list[float]]
+
+
+PEAK_SPANS = 2400
+PEAK_BLOCK_FRAMES = 128 * 1024
+
+
+def waveform_peaks(source: BinaryIO, spans: int = PEAK_SPANS) -> Waveform:
+    """The outline of a 16-bit PCM WAV of one or two channels, read once as a stream in blocks
+    (memory does not grow with its length). UnreadableAudio for anything else, e.g. mu-law."""
+    try:
+        with wave.open(source) as wav:  # a file object given is left open
+            channels, width = wav.getnchannels(), wav.getsampwidth()
+            if width != 2 or channels not in (1, 2):
+                raise UnreadableAudio(f"{width * 8}-bit audio of {channels} channels")
+            rate, span = wav.getframerate(), max(1, math.ceil(wav.getnframes() / spans))
+            peaks: list[list[int]] = [[] for _ in range(channels)]
+            position = 0  # frames read before this block
+            while block := wav.readframes(PEAK_BLOCK_FRAMES):
+                count = len(block) // (2 * channels)
+                for found, mono in zip(peaks, _split(block, channels), strict=True):
+                    _add_peaks(found, mono, position, count, span)
+                position += count
+    except (wave.Error, EOFError) as exc:
+        raise UnreadableAudio(f"not a PCM WAV: {exc}") from exc
+    full = float(1 << 15)
+    outline = [[round(min(1.0, peak / full), 3) for peak in found] for found in peaks]
+    return Waveform(position / rate, outline)
+
+
+def _split(block: bytes, channels: int) -> list[bytes]:
+    if channels == 1:
+        return [block]
+    return [audioop.tomono(block, 2, 1, 0), audioop.tomono(block, 2, 0, 1)]
+
+
+def _add_peaks(found: list[int], mono: bytes, position: int, count: int, span: int) -> None:
+    """Fold one channel's block of `count` frames, starting at frame `position`, into the
+    loudest sample of each span (a span may begin in one block and end in the next)."""
+    start = 0
+    while start < count:
+        index = (position + start) // span
+        end = min(count, (index + 1) * span - position)
+        loudest = audioop.max(mono[2 * start : 2 * end], 2)
+        if index < len(found):
+            found[index] = max(found[index], loudest)
+        else:
+            found.append(loudest)
+        start = end
 
 
 def validate_redactions(

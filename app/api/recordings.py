@@ -6,8 +6,10 @@ recording, or one of a call closed more than 14 days ago, also raises a privacy 
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 from flask import Response, current_app, jsonify, request
 from sqlalchemy.orm import Session
@@ -36,6 +38,7 @@ REASON = Text(
     f"^(?:[{SPACE}]*[^{CONTROL}{SPACE}]){{{MIN_REASON_LENGTH}}}[^{CONTROL}]*$",
 )
 CHUNK = 1024 * 1024
+T = TypeVar("T")
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -139,6 +142,20 @@ def _plaintext(recording: Recording) -> DecryptedObject:
         recording.wrapped_key,
         recording.recording_sid,
     )
+
+
+def read_audited(recording_sid: str, read: Callable[[BinaryIO], T]) -> T:
+    """`read` the decrypted WAV (buffered) for `current_staff()` with the ?reason= given; the
+    access is audited (and any privacy alert raised) once `read` has returned, before its
+    result is sent. ApiError when refused; `read`'s own errors leave no audit entry."""
+    reason = _reason()
+    session = request_session()
+    recording = _recording_or_404(session, recording_sid)
+    _playable(recording)
+    with io.BufferedReader(_plaintext(recording), CHUNK) as plaintext:
+        result = read(plaintext)
+    _audit_access(session, recording, reason)
+    return result
 
 
 @bp.get("/recordings/<recording_sid>/audio")

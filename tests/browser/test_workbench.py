@@ -72,6 +72,9 @@ def mark_a_redaction(page: Page) -> tuple[float, float]:
     page.get_by_role("button", name="Open the recording").click()
     waveform = page.locator("#waveform[data-ready=true]")
     expect(waveform).to_be_visible(timeout=15_000)
+    fetched = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    # drawn from the outline the server read: the audio waits until the officer plays it
+    assert any("/peaks?" in url for url in fetched) and not any("/audio?" in url for url in fetched)
     assert_accessible(page)
     box = waveform.bounding_box()
     assert box is not None

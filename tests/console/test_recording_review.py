@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.models import AccessRequestRecording, AuditEntry, Role
-from tests.access.support import register_request, store_recording
+from tests.access.support import call_audio, register_request, store_recording
 from tests.console.workbench_support import csrf_token, sign_in
 from tests.support.rows import one, rows
 from tests.support.runtime import job_runtime
@@ -53,6 +53,35 @@ def test_the_audio_is_audited_with_the_reason(officer, review):
     ]
 
 
+def test_the_waveform_outline_needs_a_reason_and_is_audited(officer, review):
+    path, sid = review
+    page = officer.get(f"{path}?reason=SAR+review").get_data(as_text=True)
+    assert f"/console/recordings/{sid}/peaks?reason=SAR+review" in page
+    assert officer.get(f"/console/recordings/{sid}/peaks").status_code == 422
+    before = len(rows(AuditEntry))
+
+    reply = officer.get(f"/console/recordings/{sid}/peaks?reason=SAR+review")
+    assert reply.status_code == 200 and reply.headers["Cache-Control"] == "no-store"
+    assert reply.json["duration"] == 6.0
+    caller, advisor = reply.json["peaks"]
+    assert len(caller) == len(advisor) == 2400
+    assert min(caller + advisor) == pytest.approx(0.5, abs=0.02)  # -6 dBFS tones throughout
+    entries = [(e.action, e.reason) for e in rows(AuditEntry)][before:]
+    assert entries == [("recording.access", "SAR review"), ("privacy.alert", "SAR review")]
+
+
+def test_audio_it_cannot_outline_is_415_and_not_audited(officer, app):
+    mu_law = bytearray(call_audio(1))
+    mu_law[20:22] = (7).to_bytes(2, "little")  # WAVE_FORMAT_MULAW: wavesurfer decodes it
+    with job_runtime(app) as runtime:
+        _, sid = store_recording(
+            runtime, number=E164, started_at=datetime(2026, 11, 2, tzinfo=UTC), wav=mu_law
+        )
+    before = len(rows(AuditEntry))
+    assert officer.get(f"/console/recordings/{sid}/peaks?reason=SAR+review").status_code == 415
+    assert len(rows(AuditEntry)) == before
+
+
 def test_a_redaction_is_saved_with_its_reason(officer, review):
     path, _ = review
     token = csrf_token(officer, f"{path}?reason=x")
@@ -86,3 +115,4 @@ def test_other_roles_cannot_listen(client, clock, review, role):
     _, sid = review
     sign_in(client, role, clock["now"])
     assert client.get(f"/console/recordings/{sid}/audio?reason=x").status_code == 403
+    assert client.get(f"/console/recordings/{sid}/peaks?reason=x").status_code == 403

@@ -1,12 +1,29 @@
 // The review page's waveform: caller and advisor channels (wavesurfer.js 8, splitChannels);
 // dragging marks one range to silence and fills the form's start and end fields.
+// Drawn from the outline the server reads (peaks and duration): the audio itself is fetched
+// only when the officer plays it, through the page's <audio> element, which wavesurfer drives.
+// Without an outline, wavesurfer fetches the whole audio and decodes it before drawing.
 import WaveSurfer from "/static/vendor/wavesurfer/wavesurfer.esm.js";
 import RegionsPlugin from "/static/vendor/wavesurfer/plugins/regions.esm.js";
 
 const container = document.getElementById("waveform");
 const status = document.getElementById("waveform-status");
+const audio = document.getElementById("waveform-audio");
 const start = document.getElementById("start");
 const end = document.getElementById("end");
+
+async function outline() {
+  if (!container.dataset.peaksUrl) return {};
+  try {
+    const reply = await fetch(container.dataset.peaksUrl, { credentials: "same-origin" });
+    if (!reply.ok) return {};
+    const { peaks, duration } = await reply.json();
+    return { peaks, duration, media: audio || undefined };
+  } catch {
+    return {};
+  }
+}
+
 const regions = RegionsPlugin.create();
 const wavesurfer = WaveSurfer.create({
   container,
@@ -15,6 +32,7 @@ const wavesurfer = WaveSurfer.create({
   height: 80,
   cspNonce: container.dataset.cspNonce,
   plugins: [regions],
+  ...(await outline()),
 });
 
 regions.enableDragSelection({ color: "rgba(212, 53, 28, 0.3)" });

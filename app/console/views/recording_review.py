@@ -1,19 +1,31 @@
 """A matched recording under review (SPEC §14): the officer states a reason first; the page then
-loads the decrypted audio through the API's own audio path (audited with that reason, privacy
-alerts as usual), draws caller and advisor channels with wavesurfer.js, and saves a redaction the
+draws caller and advisor channels with wavesurfer.js from the waveform's outline (peaks read
+from the decrypted audio here, audited with that reason like the audio, privacy alerts as
+usual), plays the audio through the API's own audio path on demand, and saves a redaction the
 officer drags on it (or types, without JavaScript), with its reason, through `review_recording`.
+Without an outline (audio other than 16-bit PCM) wavesurfer fetches and decodes the audio.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.api import access_requests as api
-from app.api.recordings import REASON, audio_response
+from app.api.recordings import REASON, audio_response, read_audited
 from app.api.validation import stripped_text
 from app.console import bp
 from app.console.auth import console_roles, now
@@ -22,6 +34,7 @@ from app.domain import access_requests as sar
 from app.models import AccessRequest, Recording, Role
 from app.web.errors import ApiError
 from app.web.security import CONTENT_SECURITY_POLICY
+from recordings.audio import UnreadableAudio, waveform_peaks
 
 READERS = (Role.SUPERVISOR, Role.RECORDS_OFFICER)
 
@@ -34,6 +47,24 @@ def recording_audio(recording_sid: str) -> Response:
         return audio_response(recording_sid)
     except ApiError as exc:
         abort(exc.status, exc.message)
+
+
+@bp.get("/recordings/<recording_sid>/peaks")
+@console_roles(*READERS)
+def recording_peaks(recording_sid: str) -> Response:
+    """The waveform's outline (duration, each channel's peaks) read from the decrypted WAV, so
+    the page draws it without fetching and decoding the whole audio; only with ?reason=,
+    audited as an access like the audio. 415 for audio it cannot outline (the page then loads
+    the audio itself)."""
+    try:
+        outline = read_audited(recording_sid, waveform_peaks)
+    except ApiError as exc:
+        abort(exc.status, exc.message)
+    except UnreadableAudio as exc:
+        abort(415, str(exc))
+    response = jsonify(duration=outline.duration_seconds, peaks=outline.peaks)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _listed(request_id: int, recording_sid: str) -> tuple[AccessRequest, sar.ListedRecording]:
