@@ -28,6 +28,11 @@ UNKEYED, KEYED = 1, 2
 CHAIN_PURPOSE = b"contact-line audit chain v2"
 ANCHOR_PURPOSE = b"contact-line audit anchor v1"
 
+# Verifying a long chain takes a while: the console queues this job, which keeps its result
+# under this key (app.integrations.queue.keep_result) for the audit page to show.
+VERIFY_JOB = "workers.audit.verify_audit_chain"
+VERIFICATION_KEY = "audit:chain:verification"
+
 KeySource = Callable[[bytes], bytes]
 _key_source: KeySource | None = None
 

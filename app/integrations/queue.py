@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from functools import cache
@@ -32,6 +33,17 @@ def redis_connection(settings: Settings) -> Redis:
     import fakeredis
 
     return fakeredis.FakeRedis(server=_fake_server())
+
+
+def keep_result(settings: Settings, key: str, result: dict[str, Any]) -> None:
+    """Keep a job's result under `key` (the latest replaces the one before) for pages to show."""
+    redis_connection(settings).set(key, json.dumps(result))
+
+
+def kept_result(settings: Settings, key: str) -> dict[str, Any] | None:
+    """The result last kept under `key`, if any."""
+    raw = redis_connection(settings).get(key)
+    return json.loads(raw) if raw else None
 
 
 def get_queue(settings: Settings, name: str = DEFAULT_QUEUE) -> Queue:

@@ -103,7 +103,7 @@ def test_the_chain_is_verified_by_a_job_and_shown_when_done(officer, app, alert_
     with job_runtime(app) as runtime:
         queue = get_queue(runtime.settings)
         job = queue.jobs[0]
-        assert job.func_name == "workers.audit_chain.verify_audit_chain"
+        assert job.func_name == "workers.audit.verify_audit_chain"
         job.perform()
     page = officer.get("/console/audit").get_data(as_text=True)
     assert "Intact" in page and "entries check out" in page

@@ -13,10 +13,10 @@ from werkzeug.wrappers import Response
 from app.console import bp
 from app.console.auth import console_roles
 from app.db.session import request_session
-from app.integrations.queue import enqueue
+from app.domain.audit import VERIFICATION_KEY, VERIFY_JOB
+from app.integrations.queue import enqueue, kept_result
 from app.models import AuditEntry, Role
 from recordings.retention import LONDON
-from workers.audit_chain import JOB, last_verification
 
 PAGE_SIZE = 100
 
@@ -56,7 +56,7 @@ def audit() -> str:
 
 def _verification() -> dict[str, object] | None:
     try:
-        return last_verification(current_app.config["SETTINGS"])
+        return kept_result(current_app.config["SETTINGS"], VERIFICATION_KEY)
     except RedisError:
         return None
 
@@ -65,7 +65,7 @@ def _verification() -> dict[str, object] | None:
 @console_roles(Role.RECORDS_OFFICER)
 def verify_audit() -> Response:
     """Queue a verification of the whole chain; the page shows its result when done."""
-    if enqueue(current_app.config["SETTINGS"], JOB, at_front=True) is None:
+    if enqueue(current_app.config["SETTINGS"], VERIFY_JOB, at_front=True) is None:
         flash("The job queue is unreachable: try again.", "error")
     else:
         flash("Verification queued: reload this page in a moment for the result.", "success")
