@@ -35,6 +35,7 @@ def _refusal(problem: str, language: str | None) -> Response:
             "lang": lang,
             "title": catalogue(lang)[f"link_{problem}_title"],
             "message": catalogue(lang)[f"link_{problem}_message"],
+            "footer": catalogue(lang)["footer"],
         }
         for lang in languages
     ]

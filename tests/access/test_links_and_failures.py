@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.models import AccessPackage, AuditEntry, Recording
+from app.public.text import catalogue
 from recordings.storage import ObjectNotFound
 from tests.access.support import register_request, store_recording
 from tests.support.rows import count, one, rows
@@ -88,6 +89,9 @@ def test_an_unknown_link_says_so_in_english_then_in_welsh(client, secret):
     main = page[page.index("<main") :]
     english, welsh = main.index(NOT_VALID["en"]), main.index(NOT_VALID["cy"])
     assert english < main.index('<div lang="cy">') < welsh
+    footer = page[page.index("<footer") :]
+    assert footer.index(catalogue("en")["footer"]) < footer.index('lang="cy"')
+    assert catalogue("cy")["footer"] in footer
     assert reply.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in reply.headers
 
 
