@@ -11,8 +11,8 @@ BENCH_TIMED is the number of timed requests per page (default 200), after 5 unti
 What is real:
 - the data: a contact centre's last six months, COPYed into a scratch PostgreSQL database at
   the newest migration, then VACUUM ANALYZE (see bench/console_seed.py for what the rows are);
-- the server: the app under gunicorn as the Procfile's `pages` pool runs it (2 workers × 8
-  threads, as `web`), alone on the machine's cores here, with Redis for the audit page's
+- the server: the app under gunicorn as the Procfile's `pages` pool runs it (its default
+  workers and threads, as `web`), alone on the machine's cores here, with Redis for the audit page's
   verification status;
 - the requests: one client on the same machine, one request at a time on a keep-alive
   connection, signed in as the page's role (a console session started the way sign-in ends,

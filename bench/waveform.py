@@ -11,7 +11,7 @@ What is real:
   encrypted the way ingest stores it (Tink streaming AEAD, wrapped data key);
 - the app: the embedded defaults (SQLite database, local encrypted file store, development
   master keyset in the instance folder, in a temporary folder) under gunicorn as the Procfile
-  runs it (2 workers × 8 threads), an access request matching the recording, and a records
+  runs it (its default workers and threads), an access request matching the recording, and a records
   officer signed in (a console session started the way sign-in ends, second factor passed);
 - the browser: Debian's Chromium (/usr/bin/chromium, headless, through Playwright), a fresh
   context (empty cache) each round, 1280×900.
@@ -293,7 +293,7 @@ def main(figures: dict[str, object]) -> None:
         upgrade(env["DATABASE_URL"])
         path, cookie = set_up_app(env, wav)
         print("app: embedded defaults (SQLite, local encrypted file store), gunicorn "
-              f"{' '.join(APP_WORKERS)}, 2 workers")  # fmt: skip
+              f"{' '.join(APP_WORKERS)}")  # fmt: skip
         with (
             sync_playwright() as playwright,
             gunicorn("wsgi:app", env, extra=APP_WORKERS) as port,
