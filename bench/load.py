@@ -4,8 +4,10 @@ Calls arrive over `--seconds` in the shape of a contact-line day (08:00-22:00, a
 around 10:00, a smaller one after lunch), each a thread driving the full flow with
 `app.simulator.CallSimulator` over real HTTP against:
 
-- gunicorn (2 sync workers) serving `wsgi:app`, on PostgreSQL (a scratch database),
-- an `rq worker` process with its scheduler, on a private redis-server,
+- gunicorn as the Procfile runs `web` (its workers and threads; --web-workers to change),
+  serving `wsgi:app`, on PostgreSQL (a scratch database),
+- `rq worker` processes with their scheduler (--rq-workers, default 1), on a private
+  redis-server,
 - a moto S3 server as the recording store,
 - the fake Twilio REST API (tests.fakes.twilio_api.FakeTwilio) serving each recording's media.
 
@@ -18,13 +20,21 @@ end of a call (its final status callback answered) to its recording stored, and 
 
     .venv/bin/python bench/load.py [--calls 300] [--seconds 60] [--advisors 12]
 
+Scale-out mode, for the capacity model (docs/capacity.md): new calls arrive at random at each
+of `--rates` calls a second for `--step-seconds`, until a rate is not held: webhook p99 under
+50 ms, no error, every recording stored (or discarded, opted out) within 10 s of the last
+call. Each step prints the cores each tier used (web, rq workers, PostgreSQL, Redis, the S3
+server, and the simulated callers with the fake Twilio), so the first to saturate is named.
+
+    .venv/bin/python bench/load.py --rates 5,10,15,20 --advisors 80 --rq-workers 2
+
 What it leaves out: the fake Twilio holds no queue members, so the connect job's Queue Members
 redirects (a caller matched by someone else's poll, or by an advisor becoming available) fail
 there with 404 and the claim is released; a waiting caller is connected only when one of their
 own three waitUrl polls is answered with `<Leave>` (then the Enqueue action sends them to
 the advisor), else they hang up. Every process
 (load generator and fake Twilio included) shares the same cores, so figures are an upper bound
-on latency; gunicorn runs sync workers (the Procfile uses threads). Recordings are 5 s each.
+on latency. Recordings are 5 s each.
 """
 
 from __future__ import annotations
@@ -53,6 +63,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import bench_run, gunicorn, scratch_postgres  # noqa: E402
+from bench.webhooks import APP_WORKERS  # noqa: E402
 from tests.fixtures.s3 import REGION, s3_env  # noqa: E402
 from tests.fixtures.servers import RedisServer, free_port, wait_for_port  # noqa: E402
 
@@ -60,6 +71,7 @@ ACCOUNT_SID = "AC" + "d" * 32
 AUTH_TOKEN = "load-bench-token"  # noqa: S105
 BUCKET = "load-bench"
 OPT_OUT_SHARE = 0.05
+PIDS: dict[str, list[int]] = {}  # the processes of each tier, for the CPU each one uses
 MENU_KEYS = "12345"
 
 
@@ -153,6 +165,7 @@ def moto_server() -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    PIDS["S3 (moto)"] = [proc.pid]
     try:
         wait_for_port(port)
         url = f"http://127.0.0.1:{port}"
@@ -170,29 +183,33 @@ def moto_server() -> Iterator[str]:
 
 
 @contextmanager
-def rq_worker(env: dict[str, str], redis_url: str) -> Iterator[None]:
-    """The Procfile's `rq worker` (preloaded, forking per job, scheduler for retries)."""
+def rq_workers(env: dict[str, str], redis_url: str, count: int = 1) -> Iterator[None]:
+    """`count` of the Procfile's `rq worker` (preloaded, forking per job, scheduler for
+    retries)."""
     exe = str(Path(sys.executable).with_name("rq"))
-    proc = subprocess.Popen(  # noqa: S603
-        [
-            exe,
-            "worker",
-            "--with-scheduler",
-            "--url",
-            redis_url,
-            "--logging_level",
-            "WARNING",
-            "--worker-class",
-            "workers.worker.PreloadedWorker",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-    )
+    command = [
+        exe,
+        "worker",
+        "--with-scheduler",
+        "--url",
+        redis_url,
+        "--logging_level",
+        "WARNING",
+        "--worker-class",
+        "workers.worker.PreloadedWorker",
+    ]
+    procs = [
+        subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})  # noqa: S603
+        for _ in range(count)
+    ]
+    PIDS["workers (rq)"] = [proc.pid for proc in procs]
     try:
         yield
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
 
 
 def app_env(
@@ -326,6 +343,145 @@ def wait_for_recordings(database_url: str, sids: list[str], timeout: float) -> d
             time.sleep(0.25)
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(roots: list[int]) -> float:
+    """CPU (user + system) used so far by the processes `roots`, their live descendants, and
+    the children they have reaped (an rq worker's forked jobs, a gunicorn's old workers)."""
+    parents, ticks = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    members, grown = set(roots), True
+    while grown:
+        more = {pid for pid, parent in parents.items() if parent in members} - members
+        members |= more
+        grown = bool(more)
+    return sum(ticks.get(pid, 0) for pid in members) / CLOCK_TICKS
+
+
+def cpu_by_tier(port: int) -> dict[str, float]:
+    """CPU seconds used so far by each tier of the line, and by this process (the simulated
+    callers and the fake Twilio)."""
+    from bench.webhooks import postgres_pids, server_pids
+
+    tiers = {"web (gunicorn)": [int(pid) for pid in server_pids(port)], **PIDS}
+    tiers["PostgreSQL"] = [int(pid) for pid in postgres_pids()]
+    used = {name: tree_cpu_seconds(pids) for name, pids in tiers.items()}
+    own = os.times()
+    used["callers + fake Twilio"] = own.user + own.system
+    return used
+
+
+def poisson_offsets(rate: float, seconds: float, seed: int) -> list[float]:
+    """Arrival times of new calls at `rate` a second, at random (a Poisson process)."""
+    rng, at, offsets = random.Random(seed), 0.0, []  # noqa: S311  (a load pattern)
+    while (at := at + rng.expovariate(rate)) < seconds:
+        offsets.append(at)
+    return offsets
+
+
+@dataclass
+class Step:
+    """One rate of new calls held for a while, and what the line did with it."""
+
+    rate: float
+    calls: int
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    recordings: int
+    stored: int
+    lag_s: float  # after the last call ended, until every recording had left `pending`
+    cores: dict[str, float]
+
+    @property
+    def sustained(self) -> bool:
+        """Webhook p99 under 50 ms, no error, every recording stored, the worker keeping up."""
+        return (
+            self.p99_ms < 50
+            and self.errors == 0
+            and self.stored == self.recordings
+            and self.lag_s < LAG_LIMIT_S
+        )
+
+
+LAG_LIMIT_S = 10.0
+
+
+def ramp(  # noqa: PLR0913
+    base_url: str,
+    database_url: str,
+    fake,  # noqa: ANN001
+    port: int,
+    rates: list[float],
+    step_seconds: float,
+    settle_seconds: float,
+    seed: int,
+) -> list[Step]:
+    """Each rate in turn for `step_seconds`; stops once calls fail or recordings fall behind."""
+    audio, steps = recording_wav(), []
+    warm = Results()  # every worker process meets every webhook once before anything counts
+    run_calls(base_url, poisson_offsets(2, 10, seed - 1), make_simulator_class(warm, fake, audio),
+              seed - 1, warm)  # fmt: skip
+    wait_for_recordings(database_url, list(warm.recording_calls), settle_seconds)
+    fake.take_violations()
+    for n, rate in enumerate(rates):
+        results = Results()
+        offsets = poisson_offsets(rate, step_seconds, seed + n)
+        before, started = cpu_by_tier(port), time.monotonic()
+        wall = run_calls(
+            base_url, offsets, make_simulator_class(results, fake, audio), seed + n, results
+        )
+        settled = wait_for_recordings(database_url, list(results.recording_calls), settle_seconds)
+        elapsed = time.monotonic() - started
+        after = cpu_by_tier(port)
+        every = [x for values in results.latencies.values() for x in values] or [0.0]
+        statuses = Counter(settled.get(s, ("missing",))[0] for s in results.recording_calls)
+        step = Step(
+            rate=rate,
+            calls=len(offsets),
+            p50_ms=percentile(every, 50) * 1000,
+            p99_ms=percentile(every, 99) * 1000,
+            errors=len(results.errors) + len(fake.take_violations()),
+            recordings=len(results.recording_calls),
+            stored=statuses.get("stored", 0) + statuses.get("discarded", 0),
+            lag_s=elapsed - wall,
+            cores={name: (after[name] - before.get(name, 0)) / elapsed for name in after},
+        )
+        steps.append(step)
+        busiest = max(step.cores, key=lambda name: step.cores[name])
+        print(
+            f"{rate:5.1f} calls/s: {step.calls} calls, {len(every)} webhooks, p50"
+            f" {step.p50_ms:.1f} ms, p99 {step.p99_ms:.1f} ms, errors {step.errors}, recordings"
+            f" {step.stored}/{step.recordings} stored ({dict(statuses)}), last one"
+            f" {step.lag_s:.1f} s after the calls; {'held' if step.sustained else 'NOT held'}"
+        )
+        print(
+            "       cores used: "
+            + ", ".join(f"{name} {used:.2f}" for name, used in step.cores.items())
+            + f"; busiest: {busiest}"
+        )
+        slowest = sorted(results.latencies.items(), key=lambda item: -percentile(item[1], 99))[:3]
+        print(
+            "       slowest webhooks (p99): "
+            + ", ".join(f"{path} {percentile(v, 99) * 1000:.0f} ms" for path, v in slowest)
+        )
+        for line in results.errors[:5]:
+            print(f"  - {line}")
+        if step.errors or step.lag_s > 2 * LAG_LIMIT_S:
+            break  # failing, or the workers fall behind: higher rates only fail harder
+    return steps
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -373,6 +529,14 @@ def main() -> None:
     parser.add_argument("--advisors", type=int, default=12)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--settle-seconds", type=float, default=120.0)
+    parser.add_argument(
+        "--rates",
+        help="scale-out mode: new calls a second, comma-separated, each held --step-seconds;"
+        " reports the highest the line sustains and which tier is busiest",
+    )
+    parser.add_argument("--step-seconds", type=float, default=30.0)
+    parser.add_argument("--web-workers", type=int, help="gunicorn processes (the Procfile's)")
+    parser.add_argument("--rq-workers", type=int, default=1)
     args = parser.parse_args()
 
     from tests.fakes.twilio_api import FakeTwilio
@@ -391,10 +555,26 @@ def main() -> None:
         port = free_port()
         env = app_env(database_url, redis.url, s3_url, fake.base_url, port, instance)
         prepare(env, args.advisors)
-        stack.enter_context(gunicorn("wsgi:app", env, workers=2, port=port))
-        stack.enter_context(rq_worker(env, redis.url))
+        PIDS["Redis"] = [redis.process.pid] if redis.process else []
+        web = list(APP_WORKERS)
+        if args.web_workers:
+            web += ["--workers", str(args.web_workers)]
+        stack.enter_context(gunicorn("wsgi:app", env, port=port, extra=tuple(web)))
+        stack.enter_context(rq_workers(env, redis.url, args.rq_workers))
         base_url = f"http://127.0.0.1:{port}"
+        print(f"web: gunicorn {' '.join(web)}; {args.rq_workers} rq worker(s)")
         print(f"warm-up: slowest first webhook {warm_up(base_url) * 1000:.0f} ms (not counted)")
+        if args.rates:
+            rates = [float(r) for r in args.rates.split(",")]
+            steps = ramp(
+                base_url, database_url, fake, port, rates, args.step_seconds,
+                args.settle_seconds, args.seed,
+            )  # fmt: skip
+            held = [step.rate for step in steps if step.sustained]
+            best = max(held) if held else 0.0
+            print(f"sustained: {best:.1f} new calls/s (webhook p99 < 50 ms, every recording"
+                  f" stored within {LAG_LIMIT_S:.0f} s of the last call)")  # fmt: skip
+            return
         simulator_class = make_simulator_class(results, fake, recording_wav())
         offsets = arrival_offsets(args.calls, args.seconds, args.seed)
         print(
