@@ -3,7 +3,7 @@
 Mechanism measured: each open desk asks for its live fragment every 2 s and each board every
 2.5 s, a short GET carrying the ETag of what it shows (304 while nothing changed). No request
 waits for a change, so no web worker is held the way a long poll or a server-sent-events
-stream would hold one (with the Procfile's 4 × 4 threads, 110 open streams would take every
+stream would hold one (with the Procfile's 2 × 8 threads, 110 open streams would take every
 thread). The cost is the polls' own CPU, which this script measures.
 
 One run, one machine, the same servers: bare Flask (fixed TwiML) and the app under gunicorn as
