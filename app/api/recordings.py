@@ -144,14 +144,21 @@ def _plaintext(recording: Recording) -> DecryptedObject:
     )
 
 
-def read_audited(recording_sid: str, read: Callable[[BinaryIO], T]) -> T:
-    """`read` the decrypted WAV (buffered) for `current_staff()` with the ?reason= given; the
-    access is audited (and any privacy alert raised) once `read` has returned, before its
-    result is sent. ApiError when refused; `read`'s own errors leave no audit entry."""
+def _asked_for(recording_sid: str) -> tuple[Session, Recording, str]:
+    """The request's session, the playable recording and the ?reason= given; ApiError when
+    the reason is missing or the recording unknown or not playable."""
     reason = _reason()
     session = request_session()
     recording = _recording_or_404(session, recording_sid)
     _playable(recording)
+    return session, recording, reason
+
+
+def read_audited(recording_sid: str, read: Callable[[BinaryIO], T]) -> T:
+    """`read` the decrypted WAV (buffered) for `current_staff()` with the ?reason= given; the
+    access is audited (and any privacy alert raised) once `read` has returned, before its
+    result is sent. ApiError when refused; `read`'s own errors leave no audit entry."""
+    session, recording, reason = _asked_for(recording_sid)
     with io.BufferedReader(_plaintext(recording), CHUNK) as plaintext:
         result = read(plaintext)
     _audit_access(session, recording, reason)
@@ -168,10 +175,7 @@ def get_recording_audio(recording_sid: str) -> Response:
 def audio_response(recording_sid: str) -> Response:
     """The decrypted WAV for `current_staff()` with the ?reason= given: audited (and any privacy
     alert raised) before a byte is sent; ApiError when refused. The console streams it too."""
-    reason = _reason()
-    session = request_session()
-    recording = _recording_or_404(session, recording_sid)
-    _playable(recording)
+    session, recording, reason = _asked_for(recording_sid)
     plaintext = _plaintext(recording)
     try:
         first = plaintext.read(CHUNK)  # authenticates the header and first segment first

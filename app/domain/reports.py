@@ -74,18 +74,14 @@ def retention_report(
             func.count().filter(held_among_many_clause()),
         ).where(stored)
     ).one()
-    due = (
-        select(Recording.delete_after, held_clause().label("held"), long_past_due.label("long"))
-        .where(stored, Recording.delete_after <= now)
-        .subquery()
-    )
+    held = held_clause()
     past = session.execute(
         select(
             func.count(),
-            func.count().filter(due.c.held),
-            func.count().filter(and_(due.c.held, due.c.long)),
-            func.min(due.c.delete_after).filter(~due.c.held),
-        )
+            func.count().filter(held),
+            func.count().filter(and_(held, long_past_due)),
+            func.min(Recording.delete_after).filter(~held),
+        ).where(stored, Recording.delete_after <= now)
     ).one()
     return RetentionReport(
         at=now,
