@@ -175,3 +175,28 @@ def bench_run(name: str, figures: dict[str, object] | None = None) -> Iterator[d
     with RESULTS_FILE.open("a") as out:
         out.write(json.dumps(line) + "\n")
     print(f"(figures appended to {RESULTS_FILE.relative_to(ROOT)})")
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(roots: list[int] | list[str]) -> float:
+    """CPU (user + system) used so far by the processes `roots`, their live descendants, and
+    the children they have reaped (an rq worker's forked jobs, a gunicorn's old workers)."""
+    parents, ticks = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+    members, grown = {int(pid) for pid in roots}, True
+    while grown:
+        more = {pid for pid, parent in parents.items() if parent in members} - members
+        members |= more
+        grown = bool(more)
+    return sum(ticks.get(pid, 0) for pid in members) / CLOCK_TICKS

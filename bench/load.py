@@ -62,7 +62,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import bench_run, gunicorn, scratch_postgres  # noqa: E402
+from bench.common import bench_run, cpu_seconds, gunicorn, scratch_postgres  # noqa: E402
 from bench.webhooks import APP_WORKERS  # noqa: E402
 from tests.fixtures.s3 import REGION, s3_env  # noqa: E402
 from tests.fixtures.servers import RedisServer, free_port, wait_for_port  # noqa: E402
@@ -343,31 +343,6 @@ def wait_for_recordings(database_url: str, sids: list[str], timeout: float) -> d
             time.sleep(0.25)
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu_seconds(roots: list[int]) -> float:
-    """CPU (user + system) used so far by the processes `roots`, their live descendants, and
-    the children they have reaped (an rq worker's forked jobs, a gunicorn's old workers)."""
-    parents, ticks = {}, {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        pid = int(entry.name)
-        parents[pid] = int(fields[1])
-        ticks[pid] = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
-    members, grown = set(roots), True
-    while grown:
-        more = {pid for pid, parent in parents.items() if parent in members} - members
-        members |= more
-        grown = bool(more)
-    return sum(ticks.get(pid, 0) for pid in members) / CLOCK_TICKS
-
-
 def cpu_by_tier(port: int) -> dict[str, float]:
     """CPU seconds used so far by each tier of the line, and by this process (the simulated
     callers and the fake Twilio)."""
@@ -375,7 +350,7 @@ def cpu_by_tier(port: int) -> dict[str, float]:
 
     tiers = {"web (gunicorn)": [int(pid) for pid in server_pids(port)], **PIDS}
     tiers["PostgreSQL"] = [int(pid) for pid in postgres_pids()]
-    used = {name: tree_cpu_seconds(pids) for name, pids in tiers.items()}
+    used = {name: cpu_seconds(pids) for name, pids in tiers.items()}
     own = os.times()
     used["callers + fake Twilio"] = own.user + own.system
     return used

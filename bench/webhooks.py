@@ -40,7 +40,15 @@ import psycopg  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from app.db import upgrade  # noqa: E402
-from bench.common import ROOT, bench_run, free_port, gunicorn, require, scratch_postgres  # noqa: E402
+from bench.common import (  # noqa: E402
+    ROOT,
+    bench_run,
+    cpu_seconds,
+    free_port,
+    gunicorn,
+    require,
+    scratch_postgres,
+)
 
 TOKEN = "bench-auth-token"  # noqa: S105
 DURATION_S = int(os.environ.get("BENCH_SECONDS", "10"))  # the open-loop latency run
@@ -176,21 +184,6 @@ def socket_owners(*ss_filter: str) -> list[str]:
 def connections_per_worker(port: int) -> list[int]:
     """How many established client connections each server process holds."""
     return sorted(Counter(socket_owners("state", "established", f"( sport = :{port} )")).values())
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pids: list[str]) -> float:
-    """User + system CPU the processes have used so far (from /proc; gone ones count 0)."""
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / CLOCK_TICKS
 
 
 def server_pids(port: int) -> list[str]:
