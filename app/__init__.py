@@ -19,6 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment (or `test_config["SETTINGS"]`)."""
     from flask import Flask
 
+    from app.voice.fast_path import IncomingCallFastPath
     from app.web.limits import spare_twilio_webhooks
     from app.web.request import Request
 
@@ -30,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     spare_twilio_webhooks(app)
     register_errorhandlers(app)
     register_commands(app)
+    app.wsgi_app = IncomingCallFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 

@@ -57,12 +57,17 @@ ROUND_S = int(os.environ.get("BENCH_ROUND_SECONDS", "4"))
 RATE = 200
 # The product as the Procfile runs it: processes, each with threads to overlap database waits.
 PROCFILE_WEB = re.search(
-    r"^web: .*WEB_CONCURRENCY:-(\d+).*WEB_THREADS:-(\d+)", (ROOT / "Procfile").read_text(), re.M
+    r"^web: .*WEB_CONCURRENCY:-(\d+).*WEB_THREADS:-(\d+).*$", (ROOT / "Procfile").read_text(), re.M
 )
 assert PROCFILE_WEB, "the Procfile's web process names its default workers and threads"  # noqa: S101
+# --reuse-port: each worker listens on a socket of its own, and the kernel spreads new
+# connections evenly between them (without it, whichever worker wakes first may take all of
+# wrk's 16 keep-alive connections, and the round measures one process).
 APP_WORKERS = tuple(
     os.environ.get(
-        "BENCH_APP_GUNICORN", f"--workers {PROCFILE_WEB[1]} --threads {PROCFILE_WEB[2]}"
+        "BENCH_APP_GUNICORN",
+        f"--workers {PROCFILE_WEB[1]} --threads {PROCFILE_WEB[2]}"
+        + (" --reuse-port" if "--reuse-port" in PROCFILE_WEB[0] else ""),
     ).split()
 )
 

@@ -55,7 +55,7 @@ class Request(flask.Request):
             super()._load_form_data()
             return
         try:
-            pairs = _url_encoded_pairs(self._body().decode())
+            pairs = url_encoded_pairs(self._body().decode())
         except ValueError:  # not UTF-8: an empty form, as Werkzeug's (silent) parser gives
             pairs = []
         self.__dict__["form"] = self.parameter_storage_class(pairs)
@@ -75,7 +75,7 @@ class Request(flask.Request):
         return environ["wsgi.input"].read(length) if length else b""
 
 
-def _url_encoded_pairs(body: str) -> list[tuple[str, str]]:
+def url_encoded_pairs(body: str) -> list[tuple[str, str]]:
     """`parse_qsl(body, keep_blank_values=True)` with Werkzeug's decoding errors, unquoting only
     the names and values that need it (most of a Twilio form does not)."""
     pairs = []
