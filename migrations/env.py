@@ -3,6 +3,7 @@
 from alembic import context
 
 from app.db import make_engine
+from app.db.migrations import on_this_dialect
 from app.models import Base
 
 config = context.config
@@ -24,6 +25,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
+            include_object=on_this_dialect(connection.dialect.name),
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -25,3 +26,18 @@ def upgrade(url: str, revision: str = "heads") -> None:
     if url.startswith("sqlite"):
         make_engine(url).dispose()  # creates the folder of the SQLite file
     command.upgrade(alembic_config(url), revision)
+
+
+def on_this_dialect(dialect: str) -> Callable[..., bool]:
+    """Alembic's `include_object` for comparing the models with a database of `dialect`: an
+    index the models create on other dialects only (`Index.ddl_if`) is not expected there."""
+
+    def include(
+        obj: object, _name: str | None, type_: str, reflected: bool, _other: object
+    ) -> bool:
+        if type_ != "index" or reflected:
+            return True
+        only = getattr(obj, "_ddl_if", None)
+        return only is None or only.dialect is None or only.dialect == dialect
+
+    return include

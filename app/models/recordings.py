@@ -27,7 +27,12 @@ class Recording(Base):
 
     __tablename__ = "recordings"
     __table_args__ = (
-        Index("ix_recordings_status_delete_after", "status", "delete_after"),
+        # SQLite only: its planner reads the partial index below only when a statement's
+        # condition is written as the index's is; PostgreSQL reads the partial index, and
+        # dropped this one (0013), which only cost the sweep's UPDATEs there.
+        Index("ix_recordings_status_delete_after", "status", "delete_after").ddl_if(
+            dialect="sqlite"
+        ),
         Index("ix_recordings_status_updated_at", "status", "updated_at"),
         # The retention report's counts read this index alone on PostgreSQL (migration 0012).
         Index(

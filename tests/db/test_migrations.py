@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.db import make_engine
+from app.db.migrations import on_this_dialect
 from app.models import Base
 
 
@@ -13,7 +14,10 @@ def test_migrated_schema_matches_the_models(database_url):  # noqa: ANN001
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            context = MigrationContext.configure(
+                connection, opts={"include_object": on_this_dialect(connection.dialect.name)}
+            )
+            differences = compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()
     assert differences == []
