@@ -180,6 +180,12 @@ def bench_run(name: str, figures: dict[str, object] | None = None) -> Iterator[d
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def postgres_pids() -> list[str]:
+    """PostgreSQL's processes (the server and its backends), run as the postgres user."""
+    out = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True).stdout  # noqa: S603, S607
+    return out.split()
+
+
 def cpu_seconds(roots: list[int] | list[str]) -> float:
     """CPU (user + system) used so far by the processes `roots`, their live descendants, and
     the children they have reaped (an rq worker's forked jobs, a gunicorn's old workers)."""

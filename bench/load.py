@@ -346,7 +346,8 @@ def wait_for_recordings(database_url: str, sids: list[str], timeout: float) -> d
 def cpu_by_tier(port: int) -> dict[str, float]:
     """CPU seconds used so far by each tier of the line, and by this process (the simulated
     callers and the fake Twilio)."""
-    from bench.webhooks import postgres_pids, server_pids
+    from bench.common import postgres_pids
+    from bench.webhooks import server_pids
 
     tiers = {"web (gunicorn)": [int(pid) for pid in server_pids(port)], **PIDS}
     tiers["PostgreSQL"] = [int(pid) for pid in postgres_pids()]

@@ -46,7 +46,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.db import upgrade  # noqa: E402
 from app.runtime import Runtime  # noqa: E402
-from bench.common import bench_run, free_port, scratch_postgres, wait_for_port  # noqa: E402
+from bench.common import (  # noqa: E402
+    bench_run,
+    cpu_seconds,
+    free_port,
+    postgres_pids,
+    scratch_postgres,
+    wait_for_port,
+)
 from config.settings import load_settings  # noqa: E402
 from recordings.storage import DELETE_BATCH_SIZE, S3Storage  # noqa: E402
 from workers.retention import (  # noqa: E402
@@ -228,12 +235,16 @@ def main() -> int:
             bare_url, sweep_url = bare_server.ready(), sweep_server.ready()
             print(f"two moto S3 servers ready with {objects:,} objects each:"
                   f" {time.perf_counter() - started:.1f} s")  # fmt: skip
+            cpu = cpu_used(bare_server)
             bare = bare_delete(s3_client(bare_url), keys)
+            print(f"  CPU of the others: {cpu()}")
             print(f"bare DeleteObjects of {len(keys):,} keys, batches of 1,000: {bare:.2f} s")
             runtime = runtime_for(url, sweep_url)
             print("EXPLAIN ANALYZE of the due query (first batch):")
             print(explain(runtime))
+            cpu = cpu_used(sweep_server)
             sweep, summary = timed_sweep(runtime)
+            print(f"  CPU of the others: {cpu()}")
             print(f"sweep deleted {len(summary.deleted):,} recordings: {sweep:.2f} s")
             ratio = sweep / bare
             print(f"ratio sweep / bare deletes: {ratio:.2f} (target <= 1.30)")
@@ -250,6 +261,17 @@ def main() -> int:
             server.stop()
     print(f"total {time.perf_counter() - started:.0f} s")
     return 0 if ratio <= 1.3 else 1
+
+
+def cpu_used(server: MotoServer):  # noqa: ANN201
+    """From now: a function describing the CPU the S3 server and PostgreSQL have used since
+    (2 cores here: what the deletes' own process does not use is theirs to share)."""
+    pids = [server.process.pid]
+    s3, database = cpu_seconds(pids), cpu_seconds(postgres_pids())
+    return lambda: (
+        f"S3 server {cpu_seconds(pids) - s3:.2f} s, "
+        f"PostgreSQL {cpu_seconds(postgres_pids()) - database:.2f} s"
+    )
 
 
 def check(url: str, client, keys: list[str], objects: int) -> None:  # noqa: ANN001

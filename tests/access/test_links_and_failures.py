@@ -92,6 +92,10 @@ def test_an_unknown_link_says_so_in_english_then_in_welsh(client, secret):
     footer = page[page.index("<footer") :]
     assert footer.index(catalogue("en")["footer"]) < footer.index('lang="cy"')
     assert catalogue("cy")["footer"] in footer
+    header = page[page.index('<section class="govuk-service-navigation"') : page.index("<main")]
+    welsh_name = catalogue("cy")["service_name"]
+    welsh_name = f'<span class="govuk-service-navigation__text" lang="cy">{welsh_name}</span>'
+    assert header.index(catalogue("en")["service_name"]) < header.index(welsh_name)
     assert reply.headers["Cache-Control"] == "no-store" and "Set-Cookie" not in reply.headers
 
 

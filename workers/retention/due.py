@@ -44,7 +44,7 @@ def due_recordings_query(now: datetime, limit: int) -> Any:
             Recording.recording_sid,
             Recording.call_sid,
             Recording.storage_key,
-            Recording.twilio_deleted_at,
+            Recording.twilio_deleted_at.is_(None).label("at_twilio"),  # (a flag: no datetime)
             released_after_due_clause().label("after_hold"),
         )
         .where(
@@ -115,7 +115,7 @@ def _delete_batches(
         with lock:
             summary.deleted.extend(r.recording_sid for r in deleted)
             summary.deleted_after_hold += sum(1 for r in deleted if r.after_hold)
-        at_twilio = [r.recording_sid for r in deleted if r.twilio_deleted_at is None]
+        at_twilio = [r.recording_sid for r in deleted if r.at_twilio]
         delete_twilio_copies(runtime, at_twilio, now, summary)
         if len(batch) < batch_size:
             return False

@@ -52,7 +52,7 @@ regions.on("region-created", (region) => {
 regions.on("region-updated", show);
 wavesurfer.on("ready", (duration) => {
   container.dataset.ready = "true";
-  status.textContent = `Loaded: ${duration.toFixed(1)} seconds. Drag across the waveform to mark a range.`;
+  status.textContent = `${duration.toFixed(1)} seconds. Press play to listen; drag across the waveform to mark a range.`;
 });
 wavesurfer.on("error", () => {
   status.textContent = "The audio could not be loaded: type the range instead.";
