@@ -102,7 +102,14 @@ class IncomingCallFastPath:
         body = environ["wsgi.input"].read(int(length))
         environ["wsgi.input"] = io.BytesIO(body)  # Flask reads it again if it is handed over
         environ["CONTENT_LENGTH"] = str(len(body))
-        twiml = self._answer(environ, body)
+        try:
+            twiml = self._answer(environ, body)
+        except Exception as exc:  # noqa: BLE001  (the view tries again and answers what it must)
+            # The class only: a driver's message may quote the row (a caller's number).
+            log.warning(
+                "the incoming call's fast path failed (%s); the view answers", type(exc).__name__
+            )
+            twiml = None
         if twiml is None:
             return self.flask(environ, start_response)
         start_response(
@@ -137,20 +144,13 @@ class IncomingCallFastPath:
         rendered = self._app.extensions.get("fixed_twiml", {}).get(name if is_open else "closed")
         if rendered is None:  # the view renders it once; until then it answers
             return None
-        try:
-            calls.record_incoming(
-                db,
-                sid,
-                params.first("From"),
-                params.first("To"),
-                now,
-                out_of_hours=not is_open,
-                language=self._language,
-            )
-        except Exception as exc:  # noqa: BLE001  (the view tries again and answers what it must)
-            # The class only: a driver's message may quote the row (a caller's number).
-            log.warning(
-                "the incoming call's write failed (%s); the view answers", type(exc).__name__
-            )
-            return None
+        calls.record_incoming(  # idempotent: if it fails, the view writes again
+            db,
+            sid,
+            params.first("From"),
+            params.first("To"),
+            now,
+            out_of_hours=not is_open,
+            language=self._language,
+        )
         return rendered.encode()
