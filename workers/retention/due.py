@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Row, any_, bindparam, select, text
+from sqlalchemy import Integer, Row, any_, bindparam, case, literal, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -132,30 +131,18 @@ def _mark_deleted(
     session: Session, batch: Sequence[Row[Any]], now: datetime, months: int, batch_id: str
 ) -> list[Row[Any]]:
     """Mark the batch deleted (only rows still stored), destroy keys, record and audit."""
-    table = Recording.__table__
-    marked = set(
-        session.scalars(
-            table.update()
-            .where(_id_in(session, table.c.id, [r.id for r in batch]))
-            .where(table.c.status == RecordingStatus.STORED.value)
-            .values(status=RecordingStatus.DELETED.value, deleted_at=now, wrapped_key=None)
-            .returning(table.c.id)
-        )
-    )
-    deleted = [r for r in batch if r.id in marked]
+    if session.get_bind().dialect.name == "postgresql":
+        recorded = _mark_and_record_in_one_statement(session, batch, now, months)
+    else:
+        recorded = _mark_then_record(session, batch, now, months)
+    deleted = [r for r in batch if r.recording_sid in recorded]
     if not deleted:
         return []
-    records = [
-        {
-            "recording_sid": r.recording_sid,
-            "call_sid": r.call_sid,
-            "what": DeletedWhat.AUDIO_AND_KEY.value,
-            "rule": retention_rule_name(months, after_hold=bool(r.after_hold)),
-            "deleted_at": now,
-        }
-        for r in deleted
-    ]
-    _insert_deletion_records(session, records)
+    after_hold = sum(1 for r in deleted if r.after_hold)
+    rules = {
+        retention_rule_name(months): len(deleted) - after_hold,
+        retention_rule_name(months, after_hold=True): after_hold,
+    }
     audit.record(
         session,
         actor=audit.SYSTEM,
@@ -164,7 +151,7 @@ def _mark_deleted(
         subject_id=batch_id,
         details={
             "count": len(deleted),
-            "rules": dict(Counter(r["rule"] for r in records)),
+            "rules": {rule: count for rule, count in rules.items() if count},
             "what": DeletedWhat.AUDIO_AND_KEY.value,
             "recording_sids": [r.recording_sid for r in deleted],
         },
@@ -172,23 +159,76 @@ def _mark_deleted(
     return deleted
 
 
-def _id_in(session: Session, column: Any, ids: list[int]) -> ColumnElement[bool]:
-    """`column IN ids`; on PostgreSQL one array parameter (`= ANY`), cheaper than 1,000 binds."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", ids, type_=postgresql.ARRAY(Integer)))
-    return column.in_(ids)
-
-
+_MARK_DELETED = {
+    "status": RecordingStatus.DELETED.value,
+    "wrapped_key": None,  # crypto-shredding: without its wrapped key the audio is noise
+}
 _RECORD_COLUMNS = ("recording_sid", "call_sid", "what", "rule", "deleted_at")
 
 
-def _insert_deletion_records(session: Session, records: list[dict[str, Any]]) -> None:
-    """Insert in the session's transaction; COPY on PostgreSQL (a third of the time)."""
-    if session.get_bind().dialect.name != "postgresql":
+def _mark_and_record_in_one_statement(
+    session: Session, batch: Sequence[Row[Any]], now: datetime, months: int
+) -> set[str]:
+    """PostgreSQL: the guarded UPDATE and the deletion records in one statement (the UPDATE's
+    RETURNING feeds the INSERT), so the rows never come back here to be sent again. The sids
+    recorded: those of the rows that were still stored."""
+    table, records = Recording.__table__, DeletionRecord.__table__
+    marked = (
+        table.update()
+        .where(table.c.id == any_(_int_array("ids", [r.id for r in batch])))
+        .where(table.c.status == RecordingStatus.STORED.value)
+        .values(deleted_at=now, **_MARK_DELETED)
+        .returning(table.c.id, table.c.recording_sid, table.c.call_sid)
+        .cte("marked")
+    )
+    kept_by_hold = _int_array("after_hold", [r.id for r in batch if r.after_hold])
+    rule = case(
+        (marked.c.id == any_(kept_by_hold), retention_rule_name(months, after_hold=True)),
+        else_=retention_rule_name(months),
+    )
+    inserted = records.insert().from_select(
+        list(_RECORD_COLUMNS),
+        select(
+            marked.c.recording_sid,
+            marked.c.call_sid,
+            literal(DeletedWhat.AUDIO_AND_KEY.value),
+            rule,
+            literal(now, records.c.deleted_at.type),
+        ),
+    )
+    return set(session.scalars(inserted.returning(records.c.recording_sid)))
+
+
+def _mark_then_record(
+    session: Session, batch: Sequence[Row[Any]], now: datetime, months: int
+) -> set[str]:
+    """SQLite: the guarded UPDATE, then the deletion records of the rows it marked."""
+    table = Recording.__table__
+    marked = set(
+        session.scalars(
+            table.update()
+            .where(table.c.id.in_([r.id for r in batch]))
+            .where(table.c.status == RecordingStatus.STORED.value)
+            .values(deleted_at=now, **_MARK_DELETED)
+            .returning(table.c.id)
+        )
+    )
+    records = [
+        {
+            "recording_sid": r.recording_sid,
+            "call_sid": r.call_sid,
+            "what": DeletedWhat.AUDIO_AND_KEY.value,
+            "rule": retention_rule_name(months, after_hold=bool(r.after_hold)),
+            "deleted_at": now,
+        }
+        for r in batch
+        if r.id in marked
+    ]
+    if records:
         session.execute(DeletionRecord.__table__.insert(), records)
-        return
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    columns = ", ".join(_RECORD_COLUMNS)
-    with cursor.copy(f"COPY deletion_records ({columns}) FROM STDIN") as copy:
-        for record in records:
-            copy.write_row(tuple(record[name] for name in _RECORD_COLUMNS))
+    return {record["recording_sid"] for record in records}
+
+
+def _int_array(name: str, values: list[int]) -> Any:
+    """One array parameter (`= ANY`), cheaper than a thousand binds."""
+    return bindparam(name, values, type_=postgresql.ARRAY(Integer))
