@@ -44,7 +44,6 @@ from pathlib import Path
 
 import boto3
 import psycopg
-from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -59,7 +58,7 @@ from bench.common import (  # noqa: E402
     wait_for_port,
 )
 from config.settings import load_settings  # noqa: E402
-from recordings.storage import DELETE_BATCH_SIZE, S3Storage  # noqa: E402
+from recordings.storage import DELETE_BATCH_SIZE, S3Storage, make_s3_client  # noqa: E402
 from workers.retention import (  # noqa: E402
     RetentionSummary,
     delete_due_recordings,
@@ -129,18 +128,12 @@ def serve_moto(port: int, spec: str) -> None:
 
 
 def s3_client(endpoint: str):  # noqa: ANN201
-    """A client with a connection pool as large as the PUT concurrency."""
+    """The product's S3 client (`make_s3_client`) on `endpoint`: the bare deletes and the
+    sweep use the same one."""
     session = boto3.session.Session(
         aws_access_key_id="bench", aws_secret_access_key="bench", region_name=REGION
     )
-    config = Config(
-        s3={"addressing_style": "path"},
-        max_pool_connections=8,
-        retries={"max_attempts": 5, "mode": "standard"},
-        request_checksum_calculation="when_required",
-        response_checksum_validation="when_required",
-    )
-    return session.client("s3", endpoint_url=endpoint, region_name=REGION, config=config)
+    return make_s3_client(REGION, endpoint, session)
 
 
 def key_of(n: int) -> str:
