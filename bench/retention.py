@@ -140,13 +140,13 @@ def key_of(n: int) -> str:
     return f"2026/12/RE{n:032x}.wav.enc"
 
 
-def bare_delete(client, keys: list[str]) -> tuple[float, float]:  # noqa: ANN001
-    """The baseline: DeleteObjects in batches of 1,000, nothing else. (Seconds, own CPU.)"""
+def bare_delete(client, keys: list[str]) -> tuple[float, float, int]:  # noqa: ANN001
+    """The baseline: DeleteObjects in batches of 1,000, nothing else. (Seconds, own CPU, keys.)"""
     started, cpu = time.perf_counter(), time.process_time()
     for i in range(0, len(keys), DELETE_BATCH_SIZE):
         batch = [{"Key": f"{PREFIX}/{k}"} for k in keys[i : i + DELETE_BATCH_SIZE]]
         client.delete_objects(Bucket=BUCKET, Delete={"Objects": batch, "Quiet": True})
-    return time.perf_counter() - started, time.process_time() - cpu
+    return time.perf_counter() - started, time.process_time() - cpu, len(keys)
 
 
 def seed(url: str, first: int, count: int, due: int) -> list[str]:
@@ -189,12 +189,12 @@ def runtime_for(url: str, endpoint: str) -> Runtime:
     return runtime
 
 
-def timed_sweep(runtime: Runtime, now: datetime = NOW) -> tuple[float, RetentionSummary, float]:
-    """The sweep at `now`: seconds, what it did, and its own CPU (this process, every thread)."""
+def timed_sweep(runtime: Runtime, now: datetime = NOW) -> tuple[float, float, RetentionSummary]:
+    """The sweep at `now`: seconds, own CPU (this process, every thread), what it did."""
     summary = RetentionSummary()
     started, cpu = time.perf_counter(), time.process_time()
     delete_due_recordings(runtime, now, summary, workers=SWEEP_WORKERS)
-    return time.perf_counter() - started, summary, time.process_time() - cpu
+    return time.perf_counter() - started, time.process_time() - cpu, summary
 
 
 def rounds_of(keys: list[str]) -> list[tuple[datetime, list[str]]]:
@@ -226,7 +226,7 @@ def scaling_case(endpoint: str, first: int, total: int, due: int) -> float:
         upgrade(url)
         seed(url, first, total, due)
         runtime = runtime_for(url, endpoint)
-        seconds, summary, _cpu = timed_sweep(runtime)
+        seconds, _cpu, summary = timed_sweep(runtime)
         assert len(summary.deleted) == due, (len(summary.deleted), due)
         print(f"  {due:>9,} due among {total:>11,} rows: sweep {seconds:6.2f} s")
         runtime.db.engine.dispose()  # type: ignore[union-attr]
@@ -276,24 +276,11 @@ def alternate(runtime: Runtime, bare_client, bare_server, sweep_server, keys) ->
     sides = {"bare": [0.0] * 4, "sweep": [0.0] * 4}  # seconds, own CPU, S3 server, PostgreSQL
     ratios, deleted = [], 0
     for n, (moment, part) in enumerate(rounds_of(keys), 1):
-        s3_before, database_before = (
-            cpu_seconds([bare_server.process.pid]),
-            cpu_seconds(postgres_pids()),
-        )
-        seconds, cpu = bare_delete(bare_client, part)
-        add(sides["bare"], seconds, cpu, cpu_seconds([bare_server.process.pid]) - s3_before,
-            cpu_seconds(postgres_pids()) - database_before)  # fmt: skip
-        bare_seconds = seconds
-        s3_before, database_before = (
-            cpu_seconds([sweep_server.process.pid]),
-            cpu_seconds(postgres_pids()),
-        )
-        seconds, summary, cpu = timed_sweep(runtime, moment)
-        add(sides["sweep"], seconds, cpu, cpu_seconds([sweep_server.process.pid]) - s3_before,
-            cpu_seconds(postgres_pids()) - database_before)  # fmt: skip
+        bare, _ = on_side(sides["bare"], bare_server, bare_delete, bare_client, part)
+        sweep, summary = on_side(sides["sweep"], sweep_server, timed_sweep, runtime, moment)
         deleted += len(summary.deleted)
-        ratios.append(seconds / bare_seconds)
-        print(f"  round {n}: {len(part):,} keys, bare {bare_seconds:.2f} s, sweep {seconds:.2f} s"
+        ratios.append(sweep / bare)
+        print(f"  round {n}: {len(part):,} keys, bare {bare:.2f} s, sweep {sweep:.2f} s"
               f" ({len(summary.deleted):,} deleted), ratio {ratios[-1]:.2f}")  # fmt: skip
     for name, (seconds, cpu, s3, database) in sides.items():
         print(f"{name:5}: {seconds:.2f} s; CPU: own {cpu:.2f} s, S3 server {s3:.2f} s,"
@@ -305,9 +292,16 @@ def alternate(runtime: Runtime, bare_client, bare_server, sweep_server, keys) ->
     return ratio
 
 
-def add(totals: list[float], *values: float) -> None:
-    for i, value in enumerate(values):
+def on_side(totals: list[float], server: MotoServer, run, *args):  # noqa: ANN001, ANN002, ANN201
+    """`run(*args)`, which returns (seconds, own CPU, what it did); adds its seconds and own
+    CPU, and the CPU `server` and PostgreSQL used meanwhile, to `totals`. (Seconds, what.)"""
+    s3, database = cpu_seconds([server.process.pid]), cpu_seconds(postgres_pids())
+    seconds, cpu, done = run(*args)
+    s3 = cpu_seconds([server.process.pid]) - s3
+    database = cpu_seconds(postgres_pids()) - database
+    for i, value in enumerate((seconds, cpu, s3, database)):
         totals[i] += value
+    return seconds, done
 
 
 def check(url: str, client, keys: list[str], objects: int) -> None:  # noqa: ANN001

@@ -38,6 +38,9 @@ def on_this_dialect(dialect: str) -> Callable[..., bool]:
         if type_ != "index" or reflected:
             return True
         only = getattr(obj, "_ddl_if", None)
-        return only is None or only.dialect is None or only.dialect == dialect
+        allowed = None if only is None else only.dialect  # a name, several, or None: any
+        if isinstance(allowed, str):
+            allowed = (allowed,)
+        return allowed is None or dialect in allowed
 
     return include

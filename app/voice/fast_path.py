@@ -7,10 +7,11 @@ as much CPU as the view's signature check and database write together. So this W
 in front of Flask, answers the one request shape Twilio sends on every call: a signed
 URL-encoded POST with a valid CallSid, for which the view's TwiML is already rendered.
 
-It does what the view does, with the same parts: the same signature, the same
-`calls.record_incoming` (the call row committed before the answer), the same TwiML text
-(rendered by the view, kept in `app.extensions["fixed_twiml"]`) and the same headers
-(`add_security_headers`' for this path). Anything else (another path, a query string, no or
+It does what the view does, with the same parts: the same signature check
+(`signature_matches`), the same `calls.record_incoming` (the call row committed before the
+answer), the same choice of TwiML (`incoming_twiml`) and its text as the view rendered it, and
+the headers Flask's own response processing gives such an answer on this path (taken once,
+from `app.process_response`). Anything else (another path, a query string, no or
 a wrong signature, a bad CallSid, TwiML not rendered yet, a failed write: the upsert is
 idempotent, so trying again is safe) goes to Flask with its body intact, where the view
 refuses, answers or recovers exactly as it would have. tests/voice/test_fast_path.py compares
@@ -19,16 +20,19 @@ the two answers header for header.
 
 from __future__ import annotations
 
-import hmac
 import io
 import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from flask import Response
+from werkzeug.datastructures import MultiDict
+
 from app.domain import calls, languages
 from app.extensions import db
+from app.voice.routes import FIXED_TWIML, incoming_twiml
+from app.voice.signature import signature_matches
 from app.web.request import URLENCODED, url_encoded_pairs
-from app.web.security import STRICT_TRANSPORT_SECURITY
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -39,52 +43,20 @@ PATH = "/twilio/voice"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-class _Params:
-    """A parsed form as `RequestValidator.compute_signature` reads it."""
-
-    __slots__ = ("_values",)
-
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        self._values: dict[str, list[str]] = {}
-        for name, value in pairs:
-            self._values.setdefault(name, []).append(value)
-
-    def __iter__(self):  # noqa: ANN204
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def getall(self, name: str) -> list[str]:
-        return self._values[name]
-
-    def first(self, name: str) -> str | None:
-        values = self._values.get(name)
-        return values[0] if values else None
-
-
 class IncomingCallFastPath:
     """WSGI middleware: the incoming-call webhook's common case here, the rest to Flask."""
 
     def __init__(self, app: Flask, flask_wsgi: WSGIApp) -> None:
-        from app.voice.signature import _validator  # noqa: PLC0415  (one validator per token)
-
         settings = app.config["SETTINGS"]
         self._app = app
         self.flask = flask_wsgi  # the app it hands everything else to
+        self._token = settings.twilio_auth_token
         self._url = f"{settings.public_base_url}{PATH}"
-        self._validator = _validator(settings.twilio_auth_token)
         self._language = languages.single_language(settings.languages)
         self._limit = app.config["MAX_CONTENT_LENGTH"]
-        self._headers_after = [
-            ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "same-origin"),
-            *(
-                [("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)]
-                if settings.is_production
-                else []
-            ),
-        ]
+        with app.test_request_context(PATH, method="POST"):  # what Flask adds to such an answer
+            sample = app.process_response(Response(mimetype="application/xml"))
+        self._headers = [(k, v) for k, v in sample.headers.items() if k != "Content-Length"]
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):  # noqa: ANN204
         if (
@@ -112,14 +84,7 @@ class IncomingCallFastPath:
             twiml = None
         if twiml is None:
             return self.flask(environ, start_response)
-        start_response(
-            "200 OK",
-            [
-                ("Content-Type", "application/xml; charset=utf-8"),
-                ("Content-Length", str(len(twiml))),
-                *self._headers_after,
-            ],
-        )
+        start_response("200 OK", [*self._headers, ("Content-Length", str(len(twiml)))])
         return [twiml]
 
     def _answer(self, environ: dict[str, Any], body: bytes) -> bytes | None:
@@ -128,27 +93,27 @@ class IncomingCallFastPath:
         if not signature:
             return None
         try:
-            params = _Params(url_encoded_pairs(body.decode()))
+            form = MultiDict(url_encoded_pairs(body.decode()))
         except ValueError:
             return None
-        expected = self._validator.compute_signature(self._url, params)
-        if not hmac.compare_digest(expected.encode(), signature.encode()):
+        if not signature_matches(self._token, self._url, form, signature):
             return None
-        sid = params.first("CallSid")
+        sid = form.get("CallSid")
         if not sid or not calls.CALL_SID.match(sid):
             return None
         config = self._app.config
         now = config["CLOCK"]()
         is_open = config["OPENING_HOURS"].is_open(now)
-        name = "greeting" if self._language is not None else "language"
-        rendered = self._app.extensions.get("fixed_twiml", {}).get(name if is_open else "closed")
+        rendered = self._app.extensions.get(FIXED_TWIML, {}).get(
+            incoming_twiml(is_open, self._language)
+        )
         if rendered is None:  # the view renders it once; until then it answers
             return None
         calls.record_incoming(  # idempotent: if it fails, the view writes again
             db,
             sid,
-            params.first("From"),
-            params.first("To"),
+            form.get("From"),
+            form.get("To"),
             now,
             out_of_hours=not is_open,
             language=self._language,

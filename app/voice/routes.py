@@ -52,9 +52,12 @@ def _xml(response: VoiceResponse) -> Response:
     return Response(str(response), mimetype="application/xml")
 
 
+FIXED_TWIML = "fixed_twiml"  # app.extensions[FIXED_TWIML]: name -> TwiML rendered once
+
+
 def _fixed_xml(name: str, build: Callable[[], VoiceResponse]) -> Response:
     """TwiML that depends only on this app's settings, rendered once per process."""
-    rendered = current_app.extensions.setdefault("fixed_twiml", {})
+    rendered = current_app.extensions.setdefault(FIXED_TWIML, {})
     if name not in rendered:
         rendered[name] = str(build())
     return Response(rendered[name], mimetype="application/xml")
@@ -78,29 +81,39 @@ def _current_call():  # noqa: ANN202
     )
 
 
+def incoming_twiml(is_open: bool, language: str | None) -> str:
+    """The name of the fixed TwiML a new call hears: the closed message out of hours, the
+    language choice on a bilingual line (`language` None), otherwise greeting and notice."""
+    if not is_open:
+        return "closed"
+    return "language" if language is None else "greeting"
+
+
+_INCOMING_TWIML: dict[str, Callable[[], VoiceResponse]] = {
+    "closed": lambda: twiml.closed(line()),
+    "language": lambda: twiml.language_choice(line(), _urls(), attempt=1),
+    "greeting": lambda: twiml.greeting(prompts_for(None), _urls()),
+}
+
+
 @bp.post("/voice")
 @twilio_signed
 def incoming_call() -> Response:
-    """A new call: closed message out of hours, otherwise greeting and recording notice."""
+    """A new call: closed message out of hours, otherwise greeting and recording notice.
+
+    `app.voice.fast_path` answers the common case of this webhook below Flask, with the
+    same write and the TwiML rendered here."""
     form = request.form
     sid = calls.check_call_sid(form.get("CallSid"))
     now = _now()
     is_open = current_app.config["OPENING_HOURS"].is_open(now)
+    language = languages.single_language(_settings().languages)
     # Not durable: every later webhook of this call carries From and To and recreates the row.
     calls.record_incoming(
-        db,
-        sid,
-        form.get("From"),
-        form.get("To"),
-        now,
-        out_of_hours=not is_open,
-        language=languages.single_language(_settings().languages),
+        db, sid, form.get("From"), form.get("To"), now, out_of_hours=not is_open, language=language
     )
-    if not is_open:
-        return _fixed_xml("closed", lambda: twiml.closed(line()))
-    if is_bilingual():
-        return _fixed_xml("language", lambda: twiml.language_choice(line(), _urls(), attempt=1))
-    return _fixed_xml("greeting", lambda: twiml.greeting(prompts_for(None), _urls()))
+    name = incoming_twiml(is_open, language)
+    return _fixed_xml(name, _INCOMING_TWIML[name])
 
 
 @bp.post("/language")

@@ -12,7 +12,6 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from config.settings import Settings
 
 NO_STORE_PATHS = ("/api/", "/access/")
-STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 SECRET_FILE = "session-secret"  # noqa: S105  (a file name, not a secret)
 
 # Scripts and styles from our own origin only (vendored files, no inline script). The Voice
@@ -67,7 +66,7 @@ def add_security_headers(response: Response, *, production: bool) -> Response:
     if no_store and "Cache-Control" not in headers:
         headers.add("Cache-Control", "no-store")
     if production:
-        headers.add("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
 

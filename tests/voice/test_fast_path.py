@@ -33,9 +33,8 @@ def _form(n: int) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def handed_over(app):
-    """The requests the fast path handed to Flask, by CallSid (or path when there is none)."""
+def hand_overs(app) -> list[str]:  # noqa: ANN001
+    """From now on, the path of each request `app`'s fast path hands to Flask."""
     seen: list[str] = []
     fast_path = app.wsgi_app
     inner = fast_path.flask
@@ -48,6 +47,12 @@ def handed_over(app):
     return seen
 
 
+@pytest.fixture
+def handed_over(app) -> list[str]:  # noqa: ANN001
+    """The requests the `app` fixture's fast path handed to Flask."""
+    return hand_overs(app)
+
+
 def _post(client, form: dict[str, str], **headers: str):  # noqa: ANN001, ANN202
     return client.post(
         "/twilio/voice", data=form, headers={"X-Twilio-Signature": sign(URL, form), **headers}
@@ -55,7 +60,7 @@ def _post(client, form: dict[str, str], **headers: str):  # noqa: ANN001, ANN202
 
 
 def _answer(reply) -> tuple[int, list[tuple[str, str]], bytes]:  # noqa: ANN001
-    return reply.status_code, list(reply.headers.items()), reply.get_data()
+    return reply.status_code, sorted(reply.headers.items()), reply.get_data()
 
 
 def _row(sid: str) -> tuple:
@@ -77,14 +82,12 @@ def test_the_fast_path_answers_as_the_view_does(app, make_app, clock, changes, c
     app = make_app(**changes)  # (the `app` fixture empties the tables afterwards)
     if clock_hour is not None:
         clock["now"] = clock["now"].replace(hour=clock_hour)
-    seen: list[str] = []
-    inner = app.wsgi_app.flask
-    app.wsgi_app.flask = lambda environ, start: seen.append("view") or inner(environ, start)
+    seen = hand_overs(app)
     client = app.test_client()
     by_view = _post(client, _form(1))
-    assert seen == ["view"]  # nothing rendered yet: the view answers (and renders it)
+    assert seen == ["/twilio/voice"]  # nothing rendered yet: the view answers (and renders it)
     by_fast_path = _post(client, _form(2))
-    assert seen == ["view"]  # now the fast path does
+    assert seen == ["/twilio/voice"]  # now the fast path does
     assert _answer(by_fast_path) == _answer(by_view)
     assert twiml in by_fast_path.get_data()
     first, second = _row(_form(1)["CallSid"]), _row(_form(2)["CallSid"])
@@ -97,6 +100,7 @@ def test_a_repeated_webhook_changes_nothing(client, app, handed_over):
     _post(client, _form(1))
     first = _row(_form(1)["CallSid"])
     assert _post(client, _form(1)).status_code == 200
+    assert handed_over == ["/twilio/voice"]  # the repeat was the fast path's
     assert _row(_form(1)["CallSid"]) == first and count(Call) == 1
 
 
@@ -152,7 +156,8 @@ def test_a_failed_write_is_handed_to_the_view(client, app, handed_over, monkeypa
 
 def test_production_answers_carry_hsts_as_the_views_do(app, make_app):
     production = make_app(app_env="production", secret_key="s" * 48)
-    client = production.test_client()
+    seen, client = hand_overs(production), production.test_client()
     by_view, by_fast_path = _post(client, _form(1)), _post(client, _form(2))
+    assert seen == ["/twilio/voice"]
     assert _answer(by_fast_path) == _answer(by_view)
     assert by_fast_path.headers["Strict-Transport-Security"].startswith("max-age=")
