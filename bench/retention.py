@@ -64,6 +64,7 @@ from workers.retention import (  # noqa: E402
     delete_due_recordings,
     due_recordings_query,
 )
+from workers.worker import warm_up  # noqa: E402
 
 TOTAL = int(os.environ.get("BENCH_TOTAL", "1000000"))
 DUE = int(os.environ.get("BENCH_DUE", "100000"))
@@ -252,6 +253,7 @@ def main() -> int:
             runtime = runtime_for(url, sweep_url)
             print("EXPLAIN ANALYZE of the due query (first batch):")
             print(explain(runtime))
+            warm_up(runtime)  # as the Procfile's worker does before it forks each job
             ratio = alternate(runtime, s3_client(bare_url), bare_server, sweep_server, keys)
             check(url, s3_client(sweep_url), keys, objects)
             runtime.db.engine.dispose()  # type: ignore[union-attr]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from contextlib import suppress
@@ -43,6 +44,15 @@ pytest_plugins = [
     "tests.fixtures.oidc",
     "tests.fixtures.smtp",
 ]
+
+@pytest.fixture(autouse=True)
+def _unfreeze_the_garbage_collector() -> Iterator[None]:
+    """A test that runs the Procfile's worker in this process froze the heap (`warm_up`):
+    thawed after it, so the suite's later garbage is collected as usual."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
+
 
 # Tests whose rules depend on "now": scripts/test-any-date.sh runs them (`-m dates`) under
 # libfaketime at a DST change, a leap day and a year from today. They must pass on any date.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from redis.lock import Lock
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from twilio.base.exceptions import TwilioRestException
 
 from app.domain import audit
@@ -330,19 +330,9 @@ def reconcile_recordings(
     now = runtime.now()
     stale = now - timedelta(minutes=stale_minutes)
     with runtime.db.transaction() as session:
-        pending = _stuck_pending(
-            session, stale, now - timedelta(hours=IN_PROGRESS_STALE_HOURS), batch
-        )
-        undeleted = session.execute(
-            select(Recording.id, Recording.recording_sid)
-            .where(
-                Recording.status.in_((RecordingStatus.STORED, RecordingStatus.DISCARDED)),
-                Recording.twilio_deleted_at.is_(None),
-                Recording.updated_at < stale,
-            )
-            .order_by(Recording.updated_at)
-            .limit(batch)
-        ).all()
+        long_stale = now - timedelta(hours=IN_PROGRESS_STALE_HOURS)
+        pending = session.execute(stuck_pending_query(stale, long_stale, batch)).all()
+        undeleted = session.execute(undeleted_at_twilio_query(stale, batch)).all()
         ids = [row.id for row in (*pending, *undeleted)]
         if ids:  # so the next sweep does not enqueue them again while they wait in the queue
             session.execute(update(Recording).where(Recording.id.in_(ids)).values(updated_at=now))
@@ -357,18 +347,30 @@ def reconcile_recordings(
     return {"pending": len(pending), "twilio_copies": len(undeleted)}
 
 
-def _stuck_pending(session, stale: datetime, long_stale: datetime, batch: int) -> list:  # noqa: ANN001
+def stuck_pending_query(stale: datetime, long_stale: datetime, batch: int) -> Select:
     """Pending recordings untouched since `stale` (`long_stale` if Twilio still records them)."""
-    return list(
-        session.execute(
-            select(Recording.id, Recording.recording_sid)
-            .where(
-                Recording.status == RecordingStatus.PENDING,
-                Recording.ingest_attempts < MAX_ATTEMPTS,
-                Recording.updated_at < stale,
-                (Recording.twilio_status == "completed") | (Recording.updated_at < long_stale),
-            )
-            .order_by(Recording.updated_at)
-            .limit(batch)
-        ).all()
+    return (
+        select(Recording.id, Recording.recording_sid)
+        .where(
+            Recording.status == RecordingStatus.PENDING,
+            Recording.ingest_attempts < MAX_ATTEMPTS,
+            Recording.updated_at < stale,
+            (Recording.twilio_status == "completed") | (Recording.updated_at < long_stale),
+        )
+        .order_by(Recording.updated_at)
+        .limit(batch)
+    )
+
+
+def undeleted_at_twilio_query(stale: datetime, batch: int) -> Select:
+    """Recordings stored or discarded whose copy at Twilio is still there since `stale`."""
+    return (
+        select(Recording.id, Recording.recording_sid)
+        .where(
+            Recording.status.in_((RecordingStatus.STORED, RecordingStatus.DISCARDED)),
+            Recording.twilio_deleted_at.is_(None),
+            Recording.updated_at < stale,
+        )
+        .order_by(Recording.updated_at)
+        .limit(batch)
     )

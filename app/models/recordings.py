@@ -33,7 +33,15 @@ class Recording(Base):
         Index("ix_recordings_status_delete_after", "status", "delete_after").ddl_if(
             dialect="sqlite"
         ),
-        Index("ix_recordings_status_updated_at", "status", "updated_at"),
+        # The reconcile job's two queries (pending; a copy still at Twilio). PostgreSQL indexes
+        # only the rows they can ask for (0014); SQLite's planner would not take that index.
+        Index("ix_recordings_status_updated_at", "status", "updated_at").ddl_if(dialect="sqlite"),
+        Index(
+            "ix_recordings_to_reconcile",
+            "status",
+            "updated_at",
+            postgresql_where=text("status = 'pending' OR twilio_deleted_at IS NULL"),
+        ).ddl_if(dialect="postgresql"),
         # The retention report's counts read this index alone on PostgreSQL (migration 0012).
         Index(
             "ix_recordings_stored_delete_after",

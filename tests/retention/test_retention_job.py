@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
 
 from app.domain import audit
 from app.domain.holds import place_hold, release_hold
 from app.extensions import db
 from app.models import AuditEntry, DeletionRecord, Recording, RecordingStatus
 from tests.retention.factories import NUMBER, T0, add_call, add_recording
+from tests.support.plans import query_plan
 from tests.support.rows import count, one, rows
 from workers.retention import retention_sweep, run_retention
 
@@ -53,6 +53,27 @@ def test_each_batch_is_audited_with_its_sids(retention_runtime, store):
     assert listed == {r.recording_sid for r in recordings}
     with db.transaction() as session:
         assert audit.verify_chain(session).ok
+
+
+def test_one_run_takes_every_batch_past_held_recordings_due_at_the_same_moment(
+    retention_runtime, store
+):
+    """Each batch starts after the last one taken (due date, then id): held recordings among
+    them are passed once and kept, and none of the others is left for the next run."""
+    recordings = [stored_recording(store) for _ in range(9)]  # all due at T0
+    held = {recordings[1].recording_sid, recordings[4].recording_sid, recordings[5].recording_sid}
+    with db.transaction() as session:
+        for recording in recordings:
+            if recording.recording_sid in held:
+                place_hold(
+                    session, kind="complaint", reason="claim", reference="C-9",
+                    recording_id=recording.id, actor="dpo@example.gov.uk",
+                )  # fmt: skip
+    summary = retention_sweep(retention_runtime, T0, batch_size=2)
+    assert len(summary.deleted) == 6
+    kept = {r.recording_sid for r in rows(Recording, Recording.status == RecordingStatus.STORED)}
+    assert kept == held
+    assert count(DeletionRecord) == 6
 
 
 def test_a_second_run_deletes_nothing_more(retention_runtime, store):
@@ -172,20 +193,12 @@ def test_the_due_query_uses_an_index_on_the_due_date(retention_runtime, database
     from workers.retention import due_recordings_query
 
     with db.transaction() as session:
-        compiled = due_recordings_query(T0, 1000).compile(session.get_bind())
-        params = compiled.construct_params(escape_names=False)
-        processors = compiled._bind_processors  # noqa: SLF001  (the UtcDateTime conversion)
-        params = {k: processors[k](v) if k in processors else v for k, v in params.items()}
-        if database_url.startswith("postgres"):
-            session.execute(text("SET LOCAL enable_seqscan = off"))
-            explain = "EXPLAIN"
-        else:  # SQLite's compiled SQL uses positional parameters
-            params = tuple(params[name] for name in compiled.positiontup)  # type: ignore[assignment]
-            explain = "EXPLAIN QUERY PLAN"
-        plan = session.connection().exec_driver_sql(f"{explain} {compiled}", params).all()
+        first = query_plan(session, due_recordings_query(T0, 1000))
+        later = query_plan(session, due_recordings_query(T0, 1000, after=(T0, 7)))
     # An index on the due date of stored recordings: the partial one of migration 0012 on
     # PostgreSQL (0013 dropped the older one on status and due date there), the older one on
-    # SQLite. The work follows what is due, not the table.
-    described = " ".join(str(row) for row in plan)
+    # SQLite; from the start, and from where the last batch ended. The work follows what is
+    # due, not the table.
     expected = "stored" if database_url.startswith("postgres") else "status"
-    assert f"ix_recordings_{expected}_delete_after" in described, described
+    for described in (first, later):
+        assert f"ix_recordings_{expected}_delete_after" in described, described

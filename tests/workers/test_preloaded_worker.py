@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from app.integrations.queue import get_queue, redis_connection
 from app.models import Recording
 from tests.support.rows import one
@@ -12,6 +14,8 @@ def test_a_forked_job_stores_the_recording(runtime, app_twilio, announce_recordi
     sid = announce_recording()
     queue = get_queue(runtime.settings)
     assert queue.count == 1
+    gc.unfreeze()
     PreloadedWorker([queue], connection=redis_connection(runtime.settings)).work(burst=True)
+    assert gc.get_freeze_count() > 0  # the warm modules and clients: out of the collector's walk
     assert one(Recording).status == "stored"
     assert app_twilio.find_requests("DELETE", sid)

@@ -9,8 +9,14 @@ from sqlalchemy import update
 from app.extensions import db
 from app.integrations.queue import get_queue
 from app.models import Recording, utcnow
+from tests.support.plans import query_plan
 from tests.support.rows import one
-from workers.ingest import ingest_recording, reconcile_recordings
+from workers.ingest import (
+    ingest_recording,
+    reconcile_recordings,
+    stuck_pending_query,
+    undeleted_at_twilio_query,
+)
 
 
 def age(minutes: int) -> None:
@@ -58,3 +64,17 @@ def test_lost_completed_callback_is_found_by_asking_twilio(runtime, app_twilio, 
     assert reconcile_recordings() == {"pending": 1, "twilio_copies": 0}
     assert ingest_recording(one(Recording).id) == "stored"  # Twilio says it completed
     assert app_twilio.find_requests("GET", rf"Recordings/{sid}\.json$")
+
+
+def test_the_reconcile_queries_use_the_index_of_recordings_to_reconcile(runtime, database_url):
+    """PostgreSQL indexes only the rows the two queries can ask for (migration 0014): each
+    query's condition implies that index's; SQLite keeps the whole (status, updated_at) one."""
+    now = utcnow()
+    with db.transaction() as session:
+        plans = [
+            query_plan(session, stuck_pending_query(now, now, 100)),
+            query_plan(session, undeleted_at_twilio_query(now, 100)),
+        ]
+    expected = "to_reconcile" if database_url.startswith("postgres") else "status_updated_at"
+    for described in plans:
+        assert f"ix_recordings_{expected}" in described, described
