@@ -45,6 +45,7 @@ pytest_plugins = [
     "tests.fixtures.smtp",
 ]
 
+
 @pytest.fixture(autouse=True)
 def _unfreeze_the_garbage_collector() -> Iterator[None]:
     """A test that runs the Procfile's worker in this process froze the heap (`warm_up`):
