@@ -42,6 +42,13 @@ class Recording(Base):
             "updated_at",
             postgresql_where=text("status = 'pending' OR twilio_deleted_at IS NULL"),
         ).ddl_if(dialect="postgresql"),
+        # Recordings without a call row, looked up by CallSid instead (holds, the report); 0014.
+        Index(
+            "ix_recordings_without_call_id",
+            "call_id",
+            postgresql_where=text("call_id IS NULL"),
+            sqlite_where=text("call_id IS NULL"),
+        ),
         # The retention report's counts read this index alone on PostgreSQL (migration 0012).
         Index(
             "ix_recordings_stored_delete_after",
@@ -54,7 +61,7 @@ class Recording(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recording_sid: Mapped[str] = mapped_column(String(34), unique=True)
-    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
     call_sid: Mapped[str] = mapped_column(String(34), index=True)
     status: Mapped[str] = mapped_column(String(10), default=RecordingStatus.PENDING)
     twilio_status: Mapped[str | None] = mapped_column(String(16))

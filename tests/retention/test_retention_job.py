@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.domain import audit
-from app.domain.holds import place_hold, release_hold
+from app.domain.holds import held_among_many_clause, place_hold, release_hold
 from app.extensions import db
 from app.models import AuditEntry, DeletionRecord, Recording, RecordingStatus
 from tests.retention.factories import NUMBER, T0, add_call, add_recording
@@ -202,3 +203,11 @@ def test_the_due_query_uses_an_index_on_the_due_date(retention_runtime, database
     expected = "stored" if database_url.startswith("postgres") else "status"
     for described in (first, later):
         assert f"ix_recordings_{expected}_delete_after" in described, described
+
+
+def test_recordings_without_a_call_are_found_by_their_own_index(retention_runtime):
+    """Holds and the retention report look up recordings we have no call row for (by CallSid):
+    an index of those only (0014), which the sweep's UPDATEs of all others never write."""
+    with db.transaction() as session:
+        described = query_plan(session, select(Recording.id).where(held_among_many_clause()))
+    assert "ix_recordings_without_call_id" in described, described

@@ -77,20 +77,19 @@ def delete_due_recordings(
 ) -> None:
     """Delete every due, unheld recording: objects, wrapped keys, then Twilio's copies.
 
-    On PostgreSQL `DELETE_WORKERS` batches are in flight at once (each one its own transaction,
-    disjoint by SKIP LOCKED), so one batch's store deletion overlaps another's database work.
-    SQLite has a single writer: one batch at a time.
+    On PostgreSQL `DELETE_WORKERS` batches are in flight at once (each one its own transaction;
+    disjoint, since each starts after the last one taken, and SKIP LOCKED passes rows another
+    run holds), so one batch's store deletion overlaps another's database work. SQLite has a
+    single writer: one batch at a time.
     """
     sqlite = runtime.db.engine is not None and runtime.db.engine.dialect.name == "sqlite"
     workers = 1 if sqlite else (workers or DELETE_WORKERS)
     run = _Run(runtime, now, summary, batch_size)
-    # The first batch alone: it also creates the audit chain's head row on a new deployment,
-    # which two first writers at once would both try to insert.
-    if not _delete_batches(run, limit=1):
-        return
     if workers == 1:
         _delete_batches(run)
         return
+    # All at once from the first batch: two first writers of a new deployment's audit chain
+    # both create its head row without colliding (`audit.record`).
     with ThreadPoolExecutor(workers, thread_name_prefix="retention") as pool:
         running = [pool.submit(_delete_batches, run) for _ in range(workers)]
     for future in running:
@@ -112,6 +111,13 @@ class _Run:
     lock: threading.Lock = field(default_factory=threading.Lock)
     numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     after: tuple[datetime, int] | None = None
+    tally: threading.Lock = field(default_factory=threading.Lock)  # for `summary`
+
+    def count(self, deleted: list[Row[Any]]) -> None:
+        """Add a committed batch's deletions to the summary."""
+        with self.tally:
+            self.summary.deleted.extend(r.recording_sid for r in deleted)
+            self.summary.deleted_after_hold += sum(1 for r in deleted if r.after_hold)
 
     def take(self, session: Session) -> tuple[list[Row[Any]], str]:
         """The next batch, locked in `session`'s transaction, and its audit id."""
@@ -124,26 +130,23 @@ class _Run:
             return batch, f"{self.summary.run_id}-{next(self.numbers)}"
 
 
-def _delete_batches(run: _Run, limit: int | None = None) -> bool:
-    """Take, delete and record batches until none is left (False) or `limit` were done (True)."""
-    runtime, summary = run.runtime, run.summary
+def _delete_batches(run: _Run) -> None:
+    """Take, delete and record batches until none is left."""
+    runtime = run.runtime
     months = runtime.settings.recording_retention_months
-    for _ in itertools.count() if limit is None else range(limit):
+    while True:
         with runtime.db.transaction() as session:
             _take_sqlite_write_lock(session)
             batch, batch_id = run.take(session)
             if not batch:
-                return False
+                return
             runtime.storage.delete_many([r.storage_key for r in batch if r.storage_key])
             deleted = _mark_deleted(session, batch, run.now, months, batch_id)
-        with run.lock:
-            summary.deleted.extend(r.recording_sid for r in deleted)
-            summary.deleted_after_hold += sum(1 for r in deleted if r.after_hold)
+        run.count(deleted)
         at_twilio = [r.recording_sid for r in deleted if r.at_twilio]
-        delete_twilio_copies(runtime, at_twilio, run.now, summary)
+        delete_twilio_copies(runtime, at_twilio, run.now, run.summary)  # (appends only)
         if len(batch) < run.batch_size:
-            return False
-    return True
+            return
 
 
 def _take_sqlite_write_lock(session: Session) -> None:
