@@ -6,7 +6,7 @@ Sizes (environment): BENCH_TOTAL recordings in PostgreSQL (default 1,000,000), B
 them due (default 100,000), BENCH_SMALL_DUE for the scaling check (default 10,000);
 BENCH_OBJECTS=due puts objects for the due recordings only; BENCH_SWEEP_WORKERS is the number
 of batches in flight (default: the job's, 2 on PostgreSQL; 1 shows the sweep without the
-overlap of store and database work). The whole run takes about 7 minutes here.
+overlap of store and database work). The whole run takes about 90 seconds here.
 
 What is real and what is not:
 - every recording is a row in PostgreSQL (seeded with COPY), with its call;
@@ -19,6 +19,10 @@ What is real and what is not:
   (`delete_due_recordings`: indexed query, DeleteObjects, guarded UPDATE, deletion records,
   audit); Twilio's copies were deleted at ingest (`twilio_deleted_at` set), so it makes no
   Twilio calls;
+- the process is warmed as the Procfile's worker warms itself before it forks each job
+  (`workers.worker.warm_up`: clients built, the heap frozen out of the garbage collector's
+  walks), which the bare deletes, in the same process, also enjoy; each moto server answers
+  one request before the timing starts (its first is about 85 ms late, which S3's is not);
 - baseline: bare DeleteObjects of the same keys, one batch of 1,000 after another, on the
   twin server. The sweep keeps two batches in flight by default (see BENCH_SWEEP_WORKERS);
 - the two alternate in BENCH_ROUNDS rounds (default 5), each deleting the next fifth of the
@@ -241,7 +245,7 @@ def scaling_case(endpoint: str, first: int, total: int, due: int) -> float:
         return seconds
 
 
-def main() -> int:
+def main(figures: dict[str, object]) -> int:
     print(f"retention bench: {TOTAL:,} recordings in PostgreSQL, {DUE:,} due")
     objects = TOTAL if ALL_OBJECTS else DUE
     started = time.perf_counter()
@@ -261,13 +265,17 @@ def main() -> int:
             print("EXPLAIN ANALYZE of the due query (first batch):")
             print(explain(runtime))
             warm_up(runtime)  # as the Procfile's worker does before it forks each job
-            ratio = alternate(runtime, s3_client(bare_url), bare_server, sweep_server, keys)
+            ratio = alternate(
+                runtime, s3_client(bare_url), bare_server, sweep_server, keys, figures
+            )
             check(url, s3_client(sweep_url), keys, objects)
+            figures["sizes"] = sizes(url)
             runtime.db.engine.dispose()  # type: ignore[union-attr]
         print(f"scaling: {SMALL_DUE:,} due among {few:,} rows and among {many:,} rows")
         endpoint = scaling_server.ready()
         t_few = scaling_case(endpoint, FEW_FIRST, few, SMALL_DUE)
         t_many = scaling_case(endpoint, MANY_FIRST, many, SMALL_DUE)
+        figures["scaling_ratio"] = round(t_many / t_few, 2)
         print(f"  ratio (x{many // few} rows, same due): {t_many / t_few:.2f}"
               " (about 1 when the work follows what is due)")  # fmt: skip
     finally:
@@ -277,7 +285,14 @@ def main() -> int:
     return 0 if ratio <= 1.3 else 1
 
 
-def alternate(runtime: Runtime, bare_client, bare_server, sweep_server, keys) -> float:  # noqa: ANN001
+def alternate(  # noqa: ANN201
+    runtime: Runtime,
+    bare_client,
+    bare_server,
+    sweep_server,
+    keys,
+    figures,  # noqa: ANN001
+):
     """Bare deletes and the sweep in alternate rounds, a part of the due recordings each, so
     that a slow moment of the machine (its speed moves by a third from hour to hour, and
     within minutes) falls on both sides; the total time of each, their ratio, and where the
@@ -295,6 +310,14 @@ def alternate(runtime: Runtime, bare_client, bare_server, sweep_server, keys) ->
         print(f"{name:5}: {seconds:.2f} s; CPU: own {cpu:.2f} s, S3 server {s3:.2f} s,"
               f" PostgreSQL {database:.2f} s")  # fmt: skip
     ratio = sides["sweep"][0] / sides["bare"][0]
+    figures.update(
+        total=TOTAL, due=DUE, ratio=round(ratio, 3), rounds=[round(r, 3) for r in ratios]
+    )
+    for name, values in sides.items():
+        for what, value in zip(
+            ("seconds", "own_cpu", "s3_cpu", "postgres_cpu"), values, strict=True
+        ):
+            figures[f"{name}_{what}"] = round(value, 2)
     print(f"sweep deleted {deleted:,} recordings")
     print(f"ratio sweep / bare deletes: {ratio:.2f} over {len(ratios)} alternate rounds"
           f" (rounds {min(ratios):.2f}-{max(ratios):.2f}; target <= 1.30)")  # fmt: skip
@@ -311,6 +334,27 @@ def on_side(totals: list[float], server: MotoServer, run, *args):  # noqa: ANN00
     for i, value in enumerate((seconds, cpu, s3, database)):
         totals[i] += value
     return seconds, done
+
+
+def sizes(url: str) -> dict[str, dict[str, float]]:
+    """Bytes per row of the tables the sweep reads and writes, and of each of their indexes
+    (after the sweep: the deleted recordings' old row versions not yet vacuumed count too),
+    for the capacity model's database size."""
+    found: dict[str, dict[str, float]] = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE calls, recordings, deletion_records")
+        for table in ("calls", "recordings", "deletion_records"):
+            rows = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] or 1  # noqa: S608
+            parts = conn.execute(
+                "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c"
+                " WHERE c.oid = %s::regclass OR c.oid IN"
+                " (SELECT indexrelid FROM pg_index WHERE indrelid = %s::regclass)",
+                (table, table),
+            ).fetchall()
+            found[table] = {name: round(size / rows, 1) for name, size in sorted(parts)}
+            listed = ", ".join(f"{name} {per:.0f}" for name, per in found[table].items())
+            print(f"bytes per row of {table} ({rows:,} rows): {listed}")
+    return found
 
 
 def check(url: str, client, keys: list[str], objects: int) -> None:  # noqa: ANN001
@@ -335,6 +379,6 @@ if __name__ == "__main__":
     sys.stdout = io.TextIOWrapper(sys.stdout.buffer, line_buffering=True)
     if sys.argv[1:2] == ["--serve-moto"]:
         serve_moto(int(sys.argv[2]), sys.argv[3])
-    with bench_run("retention"):
-        status = main()
+    with bench_run("retention") as figures:
+        status = main(figures)
     raise SystemExit(status)

@@ -281,7 +281,7 @@ def warm_up(port: int, pairs: list[tuple[str, str]]) -> None:
     open_loop(port, pairs, rate=50, seconds=2)
 
 
-def main() -> None:
+def main(figures: dict[str, object]) -> None:
     """Run both servers side by side, alternate wrk rounds, print the figures and the ratio."""
     with scratch_postgres() as db_url:
         upgrade(db_url)
@@ -336,6 +336,13 @@ def main() -> None:
     )
     print(f"at {RATE} req/s open loop : p50 {p50:.1f} ms, p99 {p99:.1f} ms  (target p99 < 50 ms)")
     errors = sum(app["errors"] for _, app in rounds)
+    figures.update(
+        ratio=round(statistics.median(ratios), 3), rounds=[round(r, 3) for r in ratios],
+        bare_rps=round(bare_rps), webhook_rps=round(app_rps), bare_cpu_us=round(bare_cpu),
+        webhook_cpu_us=round(app_cpu), postgres_cpu_us=round(database_cpu),
+        p50_ms=round(p50, 1), p99_ms=round(p99, 1), errors=errors,
+        calls_landed=landed, calls_sent=len(latency_pairs),
+    )  # fmt: skip
     print(
         f"errors                 : {errors:.0f} in the webhook's rounds; "
         f"{landed} of the open loop's {len(latency_pairs)} calls are in the database"
@@ -343,5 +350,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    with bench_run("webhooks"):
-        main()
+    with bench_run("webhooks") as figures:
+        main(figures)
