@@ -29,7 +29,8 @@ __all__ = ["DEFAULT_PART_SIZE", "DEFAULT_UPLOAD_CONCURRENCY", "DELETE_BATCH_SIZE
 DEFAULT_PART_SIZE = 8 * 1024 * 1024
 DEFAULT_UPLOAD_CONCURRENCY = 2  # parts in flight per object; RAM is about (this + 1) parts
 DELETE_BATCH_SIZE = 1000  # S3's DeleteObjects limit (not enforced by moto)
-# Tags written next to each S3 object; see S3Storage.verify.
+# The digests saved with each S3 object (metadata, or tags after a multipart upload); see
+# S3Storage.verify.
 _SHA256_TAG = "sha256"
 _ETAG_TAG = "md5-etag"
 
@@ -105,8 +106,9 @@ class _S3Writer(ObjectWriter):
         self._in_flight.clear()
 
     def _commit(self) -> None:
-        if self._upload_id is None:
-            etag = self._put_whole(self._take_buffer())
+        if self._upload_id is None:  # one PUT, which carries its digests itself
+            self._put_whole(self._take_buffer())
+            self._completed = True
         else:
             if self._buffered:
                 self._send_part(self._take_buffer())
@@ -119,16 +121,22 @@ class _S3Writer(ObjectWriter):
                 MultipartUpload={"Parts": parts},
             )
             etag = _multipart_etag([p.md5 for p in self._parts])
-        self._completed = True
-        self._s3.tag(self._name, sha256=self._sha256.hexdigest(), etag=etag)
+            self._completed = True
+            # The digests are known only now, after the upload began: tags, written next.
+            self._s3.tag(self._name, sha256=self._sha256.hexdigest(), etag=etag)
 
-    def _put_whole(self, body: bytes) -> str:
+    def _put_whole(self, body: bytes) -> None:
+        """PUT the object with its digests as metadata: known before the PUT, so no tagging
+        request follows and `verify` reads them from its HEAD (two requests, not four)."""
         md5 = _md5(body)
-        content_md5 = base64.b64encode(md5.digest()).decode()
         self._s3.call(
-            "put_object", Key=self._name, Body=body, ContentMD5=content_md5, **self._s3.sse
+            "put_object",
+            Key=self._name,
+            Body=body,
+            ContentMD5=base64.b64encode(md5.digest()).decode(),
+            Metadata={_SHA256_TAG: self._sha256.hexdigest(), _ETAG_TAG: md5.hexdigest()},
+            **self._s3.sse,
         )
-        return md5.hexdigest()
 
     def _discard(self) -> None:
         self._chunks, self._buffered = [], 0
@@ -205,20 +213,23 @@ class S3Storage:
         """Check size and content against what the store itself reports, without a download.
 
         While writing we hash the bytes twice: SHA-256 (the ``digest``) and S3's own ETag
-        algorithm (MD5, or MD5 of part MD5s for multipart). Both are saved as object tags.
-        Here S3's ETag, computed by the server from the bytes it received, must equal ours, and
-        the tagged SHA-256 must equal ``digest``: so the stored bytes are the ones whose SHA-256
-        is ``digest``. A HEAD and a tag read cost two small requests, where re-reading the
-        object would roughly double the transfer. This relies on the store reporting MD5-based
-        ETags, as AWS does for SSE-S3 and unencrypted objects.
+        algorithm (MD5, or MD5 of part MD5s for multipart). Both are saved with the object: as
+        its metadata when it was one PUT (they were known before it), else as its tags. Here
+        S3's ETag, computed by the server from the bytes it received, must equal ours, and the
+        saved SHA-256 must equal ``digest``: so the stored bytes are the ones whose SHA-256 is
+        ``digest``. A HEAD (and, after a multipart upload, a tag read) is one or two small
+        requests, where re-reading the object would roughly double the transfer. This relies
+        on the store reporting MD5-based ETags, as AWS does for SSE-S3 and unencrypted objects.
         """
         name = self.object_name(key)
         try:
             head = self.call("head_object", Key=name)
-            tag_set = self.call("get_object_tagging", Key=name)["TagSet"]
+            tags = head.get("Metadata") or {}
+            if _SHA256_TAG not in tags:  # a multipart upload's: in its tags
+                tag_set = self.call("get_object_tagging", Key=name)["TagSet"]
+                tags = {tag["Key"]: tag["Value"] for tag in tag_set}
         except ObjectNotFound:
             raise StorageVerificationError(f"{key}: object is missing") from None
-        tags = {tag["Key"]: tag["Value"] for tag in tag_set}
         etag = head["ETag"].strip('"')
         if tags.get(_ETAG_TAG) != etag:
             raise StorageVerificationError(f"{key}: stored ETag {etag} is not the one written")

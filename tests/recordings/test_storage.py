@@ -205,16 +205,45 @@ def test_verify_detects_an_object_replaced_behind_its_back(storage, size):
         storage.verify(KEY, stored.size, stored.digest)
 
 
-def test_verify_compares_s3s_own_etag_not_just_our_tags(s3_storage):
-    stored = write_plain(s3_storage, KEY, b"a" * 1000)
-    name = s3_storage.object_name(KEY)
-    tags = s3_storage.client.get_object_tagging(Bucket=s3_storage.bucket, Key=name)["TagSet"]
-    overwrite_behind_its_back(s3_storage, KEY, b"b" * 1000)
-    s3_storage.client.put_object_tagging(
-        Bucket=s3_storage.bucket, Key=name, Tagging={"TagSet": tags}
-    )
+@pytest.mark.parametrize("size", [1000, TEST_PART_SIZE + 1])  # metadata; tags (multipart)
+def test_verify_compares_s3s_own_etag_not_just_the_saved_digests(s3_storage, size):
+    stored = write_plain(s3_storage, KEY, b"a" * size)
+    client, bucket, name = s3_storage.client, s3_storage.bucket, s3_storage.object_name(KEY)
+    metadata = client.head_object(Bucket=bucket, Key=name)["Metadata"]
+    tags = client.get_object_tagging(Bucket=bucket, Key=name)["TagSet"]
+    # Other bytes put behind its back, with the digests of the ones written copied over.
+    client.put_object(Bucket=bucket, Key=name, Body=b"b" * size, Metadata=metadata)
+    if tags:
+        client.put_object_tagging(Bucket=bucket, Key=name, Tagging={"TagSet": tags})
     with pytest.raises(StorageVerificationError, match="ETag"):
         s3_storage.verify(KEY, stored.size, stored.digest)
+
+
+@pytest.mark.parametrize(
+    ("size", "writes", "reads"),
+    [
+        (1000, ["PutObject"], ["HeadObject"]),
+        (
+            TEST_PART_SIZE + 1,
+            ["CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload", "PutObjectTagging"],
+            ["HeadObject", "GetObjectTagging"],
+        ),
+    ],
+)  # fmt: skip
+def test_an_object_put_whole_is_written_and_verified_in_one_request_each(
+    s3_storage, size, writes, reads
+):
+    """Its digests are known before its PUT, which carries them as metadata; a multipart
+    upload's only at its end, so they are tagged afterwards and read back as tags."""
+    called: list[str] = []
+    s3_storage.client.meta.events.register(
+        "before-call.s3.*", lambda model, **_: called.append(model.name)
+    )
+    stored = write_plain(s3_storage, KEY, os.urandom(size))
+    assert sorted(called) == sorted(writes)
+    called.clear()
+    s3_storage.verify(KEY, stored.size, stored.digest)
+    assert called == reads
 
 
 def test_verify_detects_a_missing_object(storage):
