@@ -288,5 +288,5 @@ _INT_ARRAY = postgresql.ARRAY(Integer)
 def _int_array(values: list[int]) -> str:
     """Ids as one array parameter (`= ANY`), cheaper than a thousand binds, in its text form
     ('{1,2,3}'), which PostgreSQL casts: the driver's list dumper tests each element with a
-    regular expression, 1.4 ms of a batch's CPU where joining the digits takes 0.1 ms."""
+    regular expression: 1.4 ms of a batch's CPU under cProfile, where joining the digits is 0.1."""
     return "{" + ",".join(str(int(value)) for value in values) + "}"
