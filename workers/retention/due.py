@@ -1,12 +1,13 @@
 """Step 1 of retention: delete the recordings that are due (SPEC §7).
 
 An indexed query of stored recordings whose `delete_after` has passed and that no active hold
-covers, a batch at a time, each starting where the last one taken ended. Per batch, in one transaction that holds the rows (`FOR UPDATE SKIP
-LOCKED` on PostgreSQL): delete the objects (S3 DeleteObjects, at most 1,000 keys a request),
-then a guarded UPDATE (`status='stored'`) marks them deleted and destroys the wrapped keys, one
-deletion record per recording and one audit entry per batch. Deleting an object twice is
-harmless, so a run killed between the store and the commit is repaired by the next one; two
-runs at once take disjoint rows. Then any copy still at Twilio is deleted.
+covers, a batch at a time, each starting where the last one taken ended. Per batch, in one
+transaction that holds the rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL): delete the objects
+(S3 DeleteObjects, at most 1,000 keys a request), then a guarded UPDATE (`status='stored'`)
+marks them deleted and destroys the wrapped keys, one deletion record per recording and one
+audit entry per batch. Deleting an object twice is harmless, so a run killed between the
+store and the commit is repaired by the next one; two runs at once take disjoint rows. Then
+any copy still at Twilio is deleted.
 """
 
 from __future__ import annotations
