@@ -42,7 +42,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -63,6 +63,7 @@ from bench.common import (  # noqa: E402
 )
 from config.settings import load_settings  # noqa: E402
 from recordings.storage import DELETE_BATCH_SIZE, S3Storage, make_s3_client  # noqa: E402
+from tests.support.plans import plan_lines  # noqa: E402
 from workers.retention import (  # noqa: E402
     RetentionSummary,
     delete_due_recordings,
@@ -229,12 +230,8 @@ def rounds_of(keys: list[str]) -> list[tuple[datetime, list[str]]]:
 
 def explain(runtime: Runtime) -> str:
     with runtime.db.transaction() as session:
-        compiled = due_recordings_query(NOW, DELETE_BATCH_SIZE).compile(session.get_bind())
-        params = {k: str(v) if isinstance(v, str) else v for k, v in compiled.params.items()}
-        result = session.connection().exec_driver_sql(
-            f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {compiled}", params
-        )
-        return "\n".join("    " + line for line in result.scalars())
+        lines = plan_lines(session, due_recordings_query(NOW, DELETE_BATCH_SIZE), analyze=True)
+    return "\n".join("    " + line for line in lines)
 
 
 def scaling_case(endpoint: str, first: int, total: int, due: int) -> float:
@@ -290,6 +287,17 @@ def main(figures: dict[str, object]) -> int:
     return 0 if ratio <= 1.3 else 1
 
 
+@dataclass
+class Side:
+    """One side's totals over its rounds: wall seconds, then CPU seconds (its own, the S3
+    server's, PostgreSQL's)."""
+
+    seconds: float = 0.0
+    own_cpu: float = 0.0
+    s3_cpu: float = 0.0
+    postgres_cpu: float = 0.0
+
+
 def alternate(  # noqa: ANN201
     runtime: Runtime,
     bare_client,
@@ -302,42 +310,38 @@ def alternate(  # noqa: ANN201
     that a slow moment of the machine (its speed moves by a third from hour to hour, and
     within minutes) falls on both sides; the total time of each, their ratio, and where the
     CPU went (2 cores here: the S3 server and PostgreSQL share them with the deletes)."""
-    sides = {"bare": [0.0] * 4, "sweep": [0.0] * 4}  # seconds, own CPU, S3 server, PostgreSQL
+    bare_side, sweep_side = Side(), Side()
     ratios, deleted = [], 0
     for n, (moment, part) in enumerate(rounds_of(keys), 1):
-        bare, _ = on_side(sides["bare"], bare_server, bare_delete, bare_client, part)
-        sweep, summary = on_side(sides["sweep"], sweep_server, timed_sweep, runtime, moment)
+        bare, _ = on_side(bare_side, bare_server, bare_delete, bare_client, part)
+        sweep, summary = on_side(sweep_side, sweep_server, timed_sweep, runtime, moment)
         deleted += len(summary.deleted)
         ratios.append(sweep / bare)
         print(f"  round {n}: {len(part):,} keys, bare {bare:.2f} s, sweep {sweep:.2f} s"
               f" ({len(summary.deleted):,} deleted), ratio {ratios[-1]:.2f}")  # fmt: skip
-    for name, (seconds, cpu, s3, database) in sides.items():
-        print(f"{name:5}: {seconds:.2f} s; CPU: own {cpu:.2f} s, S3 server {s3:.2f} s,"
-              f" PostgreSQL {database:.2f} s")  # fmt: skip
-    ratio = sides["sweep"][0] / sides["bare"][0]
+    ratio = sweep_side.seconds / bare_side.seconds
     figures.update(
         total=TOTAL, due=DUE, ratio=round(ratio, 3), rounds=[round(r, 3) for r in ratios]
     )
-    for name, values in sides.items():
-        for what, value in zip(
-            ("seconds", "own_cpu", "s3_cpu", "postgres_cpu"), values, strict=True
-        ):
-            figures[f"{name}_{what}"] = round(value, 2)
+    for name, side in (("bare", bare_side), ("sweep", sweep_side)):
+        print(f"{name:5}: {side.seconds:.2f} s; CPU: own {side.own_cpu:.2f} s, S3 server"
+              f" {side.s3_cpu:.2f} s, PostgreSQL {side.postgres_cpu:.2f} s")  # fmt: skip
+        figures.update({f"{name}_{what}": round(v, 2) for what, v in asdict(side).items()})
     print(f"sweep deleted {deleted:,} recordings")
     print(f"ratio sweep / bare deletes: {ratio:.2f} over {len(ratios)} alternate rounds"
           f" (rounds {min(ratios):.2f}-{max(ratios):.2f}; target <= 1.30)")  # fmt: skip
     return ratio
 
 
-def on_side(totals: list[float], server: MotoServer, run, *args):  # noqa: ANN001, ANN002, ANN201
+def on_side(side: Side, server: MotoServer, run, *args):  # noqa: ANN001, ANN002, ANN201
     """`run(*args)`, which returns (seconds, own CPU, what it did); adds its seconds and own
-    CPU, and the CPU `server` and PostgreSQL used meanwhile, to `totals`. (Seconds, what.)"""
+    CPU, and the CPU `server` and PostgreSQL used meanwhile, to `side`. (Seconds, what.)"""
     s3, database = cpu_seconds([server.process.pid]), cpu_seconds(postgres_pids())
     seconds, cpu, done = run(*args)
-    s3 = cpu_seconds([server.process.pid]) - s3
-    database = cpu_seconds(postgres_pids()) - database
-    for i, value in enumerate((seconds, cpu, s3, database)):
-        totals[i] += value
+    side.seconds += seconds
+    side.own_cpu += cpu
+    side.s3_cpu += cpu_seconds([server.process.pid]) - s3
+    side.postgres_cpu += cpu_seconds(postgres_pids()) - database
     return seconds, done
 
 

@@ -329,8 +329,8 @@ def reconcile_recordings(
     runtime = current()
     now = runtime.now()
     stale = now - timedelta(minutes=stale_minutes)
+    long_stale = now - timedelta(hours=IN_PROGRESS_STALE_HOURS)
     with runtime.db.transaction() as session:
-        long_stale = now - timedelta(hours=IN_PROGRESS_STALE_HOURS)
         pending = session.execute(stuck_pending_query(stale, long_stale, batch)).all()
         undeleted = session.execute(undeleted_at_twilio_query(stale, batch)).all()
         ids = [row.id for row in (*pending, *undeleted)]

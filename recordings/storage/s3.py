@@ -31,8 +31,8 @@ DEFAULT_UPLOAD_CONCURRENCY = 2  # parts in flight per object; RAM is about (this
 DELETE_BATCH_SIZE = 1000  # S3's DeleteObjects limit (not enforced by moto)
 # The digests saved with each S3 object (metadata, or tags after a multipart upload); see
 # S3Storage.verify.
-_SHA256_TAG = "sha256"
-_ETAG_TAG = "md5-etag"
+_SHA256_KEY = "sha256"
+_ETAG_KEY = "md5-etag"
 
 
 def _md5(data: bytes = b"") -> Any:
@@ -108,22 +108,21 @@ class _S3Writer(ObjectWriter):
     def _commit(self) -> None:
         if self._upload_id is None:  # one PUT, which carries its digests itself
             self._put_whole(self._take_buffer())
-            self._completed = True
-        else:
-            if self._buffered:
-                self._send_part(self._take_buffer())
-            self._finish_uploads()
-            parts = [{"PartNumber": p.number, "ETag": p.etag} for p in self._parts]
-            self._s3.call(
-                "complete_multipart_upload",
-                Key=self._name,
-                UploadId=self._upload_id,
-                MultipartUpload={"Parts": parts},
-            )
-            etag = _multipart_etag([p.md5 for p in self._parts])
-            self._completed = True
-            # The digests are known only now, after the upload began: tags, written next.
-            self._s3.tag(self._name, sha256=self._sha256.hexdigest(), etag=etag)
+            return
+        if self._buffered:
+            self._send_part(self._take_buffer())
+        self._finish_uploads()
+        parts = [{"PartNumber": p.number, "ETag": p.etag} for p in self._parts]
+        self._s3.call(
+            "complete_multipart_upload",
+            Key=self._name,
+            UploadId=self._upload_id,
+            MultipartUpload={"Parts": parts},
+        )
+        self._completed = True
+        # The digests are known only now, after the upload began: tags, written next.
+        etag = _multipart_etag([p.md5 for p in self._parts])
+        self._s3.tag(self._name, sha256=self._sha256.hexdigest(), etag=etag)
 
     def _put_whole(self, body: bytes) -> None:
         """PUT the object with its digests as metadata: known before the PUT, so no tagging
@@ -134,14 +133,14 @@ class _S3Writer(ObjectWriter):
             Key=self._name,
             Body=body,
             ContentMD5=base64.b64encode(md5.digest()).decode(),
-            Metadata={_SHA256_TAG: self._sha256.hexdigest(), _ETAG_TAG: md5.hexdigest()},
+            Metadata={_SHA256_KEY: self._sha256.hexdigest(), _ETAG_KEY: md5.hexdigest()},
             **self._s3.sse,
         )
 
     def _discard(self) -> None:
         self._chunks, self._buffered = [], 0
         self._stop_uploads()
-        if self._completed:  # stored but not tagged: an object that could never verify
+        if self._completed:  # a multipart upload completed but not tagged: it could never verify
             self._s3.call("delete_object", Key=self._name)
         elif self._upload_id is not None:
             self._s3.call("abort_multipart_upload", Key=self._name, UploadId=self._upload_id)
@@ -201,7 +200,7 @@ class S3Storage:
 
     def tag(self, name: str, *, sha256: str, etag: str) -> None:
         """Record the SHA-256 and the locally computed ETag of the bytes written."""
-        tags = [{"Key": _SHA256_TAG, "Value": sha256}, {"Key": _ETAG_TAG, "Value": etag}]
+        tags = [{"Key": _SHA256_KEY, "Value": sha256}, {"Key": _ETAG_KEY, "Value": etag}]
         self.call("put_object_tagging", Key=name, Tagging={"TagSet": tags})
 
     def writer(self, key: str) -> ObjectWriter:
@@ -224,16 +223,16 @@ class S3Storage:
         name = self.object_name(key)
         try:
             head = self.call("head_object", Key=name)
-            tags = head.get("Metadata") or {}
-            if _SHA256_TAG not in tags:  # a multipart upload's: in its tags
+            saved = head.get("Metadata") or {}
+            if _SHA256_KEY not in saved:  # a multipart upload's: in its tags
                 tag_set = self.call("get_object_tagging", Key=name)["TagSet"]
-                tags = {tag["Key"]: tag["Value"] for tag in tag_set}
+                saved = {tag["Key"]: tag["Value"] for tag in tag_set}
         except ObjectNotFound:
             raise StorageVerificationError(f"{key}: object is missing") from None
         etag = head["ETag"].strip('"')
-        if tags.get(_ETAG_TAG) != etag:
+        if saved.get(_ETAG_KEY) != etag:
             raise StorageVerificationError(f"{key}: stored ETag {etag} is not the one written")
-        check_stored(key, size, digest, head["ContentLength"], tags.get(_SHA256_TAG))
+        check_stored(key, size, digest, head["ContentLength"], saved.get(_SHA256_KEY))
 
     def open(self, key: str) -> BinaryIO:
         """Return the streaming body of the object."""

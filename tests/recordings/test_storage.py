@@ -230,11 +230,10 @@ def test_verify_compares_s3s_own_etag_not_just_the_saved_digests(s3_storage, siz
         ),
     ],
 )  # fmt: skip
-def test_an_object_put_whole_is_written_and_verified_in_one_request_each(
-    s3_storage, size, writes, reads
-):
-    """Its digests are known before its PUT, which carries them as metadata; a multipart
-    upload's only at its end, so they are tagged afterwards and read back as tags."""
+def test_the_s3_requests_an_object_costs_to_write_and_to_verify(s3_storage, size, writes, reads):
+    """One PUT, then one HEAD, for an object under the part size: its digests are known before
+    the PUT, which carries them as metadata. A multipart upload's are known only at its end,
+    so they are tagged afterwards and read back as tags."""
     called: list[str] = []
     s3_storage.client.meta.events.register(
         "before-call.s3.*", lambda model, **_: called.append(model.name)

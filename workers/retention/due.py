@@ -124,21 +124,22 @@ class _Run:
     after: tuple[datetime, int] | None = None
     tally: threading.Lock = field(default_factory=threading.Lock)  # for `summary`
 
-    def count(self, deleted: list[Row[Any]]) -> None:
+    def count(self, deleted: Sequence[Row[Any]]) -> None:
         """Add a committed batch's deletions to the summary."""
         with self.tally:
             self.summary.deleted.extend(r.recording_sid for r in deleted)
             self.summary.deleted_after_hold += sum(1 for r in deleted if r.after_hold)
 
-    def take(self, session: Session) -> tuple[list[Row[Any]], str]:
+    def take(self, session: Session) -> tuple[Sequence[Row[Any]], str]:
         """The next batch, locked in `session`'s transaction, and its audit id."""
         first, later = _due_statements(self.batch_size)
         with self.lock:
-            query, values = (first, {"now": self.now}) if self.after is None else (later, {
-                "now": self.now, "moment": self.after[0], "last_id": self.after[1]
-            })  # fmt: skip
+            query, values = first, {"now": self.now}
+            if self.after is not None:
+                moment, last_id = self.after
+                query, values = later, {**values, "moment": moment, "last_id": last_id}
             # (Core rows straight from the connection: the ORM's row handling is not needed.)
-            batch = list(session.connection().execute(query, values).all())
+            batch = session.connection().execute(query, values).all()
             if batch:
                 self.after = (batch[-1].delete_after, batch[-1].id)
             return batch, f"{self.summary.run_id}-{next(self.numbers)}"
